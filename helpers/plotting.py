@@ -10,6 +10,7 @@ Nothing here creates a figure. The evaluation grid behind `contour` is computed 
 and resolution, so redrawing (a slider moved, an animation frame) costs no evaluations of f.
 """
 
+import inspect
 import weakref
 
 import numpy as np
@@ -44,13 +45,18 @@ _GRIDS = weakref.WeakKeyDictionary()  # surface.f → {(xlim, ylim, resolution):
 
 
 def surface_named(surface, **kw):
-    """`surface` itself if it is a `Surface`, else ``surfaces.get(surface, **kw)``."""
+    """`surface` itself if it is a `Surface`, else ``surfaces.get(surface, **kw)`` (e.g. kappa=50)."""
     if isinstance(surface, surfaces.Surface):
         if kw:
-            raise ValueError(f"surface keywords {', '.join(kw)} apply only to a surface given by name")
+            raise ValueError(f"surface keywords ({', '.join(kw)}) apply only to a surface given by name")
         return surface
-    if not isinstance(surface, str):
-        raise ValueError(f"surface must be a name ({', '.join(surfaces.NAMES)}) or a Surface, got {surface!r}")
+    if surface not in surfaces.NAMES:
+        raise ValueError(f"surface must be a Surface or one of {', '.join(surfaces.NAMES)}; got {surface!r}")
+    accepted = inspect.signature(getattr(surfaces, surface)).parameters
+    unknown = sorted(set(kw) - set(accepted))
+    if unknown:
+        takes = ", ".join(accepted) or "no keywords"
+        raise ValueError(f"surface {surface!r} has no parameter {', '.join(unknown)}; it takes {takes}")
     return surfaces.get(surface, **kw)
 
 
@@ -63,16 +69,40 @@ def default_hparams(optimizer, surface):
     """The hyperparameters of the default picture: the factory's defaults with a surface-specific η."""
     if optimizer not in optim.FACTORIES:
         raise ValueError(f"unknown optimizer {optimizer!r}; choose one of {', '.join(optim.FACTORIES)}")
+    factory = inspect.signature(optim.FACTORIES[optimizer]).parameters
+    hparams = {name: parameter.default for name, parameter in factory.items()}
     name = surface.name if isinstance(surface, surfaces.Surface) else surface
-    per_surface = DEFAULT_LR.get(optimizer, {})
-    return {"lr": per_surface.get(name, min(per_surface.values(), default=0.01))}
+    per_surface = DEFAULT_LR[optimizer]
+    hparams["lr"] = per_surface.get(name, min(per_surface.values()))
+    return hparams
+
+
+def settings(optimizer, surface, **hparams):
+    """(name, hyperparameters) for a run: `default_hparams` overridden by an Optimizer's own, then by `hparams`.
+
+    `optimizer` is a name from optim.FACTORIES or an Optimizer. Unknown or invalid hyperparameters
+    raise ValueError.
+    """
+    if isinstance(optimizer, optim.Optimizer):
+        name, hparams = optimizer.name, {**optimizer.hparams, **hparams}
+        if name == "adam" and optimizer.torch_name is None:  # the only variant whose flag is not in hparams
+            hparams.setdefault("bias_correction", False)
+    else:
+        name = optimizer
+    merged = default_hparams(name, surface)
+    unknown = sorted(set(hparams) - set(merged))
+    if unknown:
+        raise ValueError(f"{name} has no hyperparameter {', '.join(unknown)}; it takes {', '.join(merged)}")
+    merged.update(hparams)
+    optim.get(name, **merged)  # validates every value, with its range in the message
+    return name, merged
 
 
 def descend(surface, optimizer="adam", steps=200, **hparams):
-    """Run `optimizer` (a name, missing hyperparameters from `default_hparams`) from `surface.start`."""
+    """Run `optimizer` from `surface.start` with `settings(optimizer, surface, **hparams)`; a Trajectory."""
     surface = surface_named(surface)
-    hparams = {**default_hparams(optimizer, surface), **hparams}
-    return optim.run(optim.get(optimizer, **hparams), surface.grad, surface.start, steps)
+    name, hparams = settings(optimizer, surface, **hparams)
+    return optim.run(optim.get(name, **hparams), surface.grad, surface.start, steps)
 
 
 def summary(surface, run, tol=TOLERANCE):
@@ -206,16 +236,19 @@ def loss_curve(ax, losses, label=None, log=True, **line_kw):
     return line
 
 
-def explore_static(ax, surface="rosenbrock", optimizer="adam", steps=200, **hparams):
+def explore_static(ax, surface="rosenbrock", optimizer="adam", steps=200, kappa=None, **hparams):
     """The picture `widgets.explore` opens with, as a plain figure: contours, the run, its summary.
 
-    `hparams` override `default_hparams(optimizer, surface)`. Returns the Trajectory.
+    `surface` is a name or a Surface (`kappa` sets κ of "quadratic"), `optimizer` a name or an
+    Optimizer; `hparams` override `default_hparams(optimizer, surface)`. Returns the Trajectory.
     """
-    surface = surface_named(surface)
-    run = descend(surface, optimizer, steps, **hparams)
+    surface = surface_named(surface, **({} if kappa is None else {"kappa": kappa}))
+    name, merged = settings(optimizer, surface, **hparams)
+    run = optim.run(optim.get(name, **merged), surface.grad, surface.start, steps)
     contour(ax, surface)
     trajectory(ax, run, color=PALETTE[0])
-    shown = {**default_hparams(optimizer, surface), **hparams}
-    settings = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in shown.items())
-    ax.set_title(f"{optimizer}({settings}) on {surface.name}\n{summary(surface, run)}", fontsize="small")
+    shown = {"lr": merged["lr"], **hparams}
+    written = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in shown.items())
+    where = surface.name if kappa is None else f"{surface.name} (κ = {kappa:g})"
+    ax.set_title(f"{name}({written}) on {where}\n{summary(surface, run)}", fontsize="small")
     return run

@@ -1,0 +1,111 @@
+"""The learning-rate range test (Smith 2017, "Cyclical Learning Rates", §3.3): sweep η upwards, watch the loss.
+
+    result = lr_finder.lr_range_test(optim.sgd(), surface.f, surface.grad, surface.start)
+    result.lrs, result.losses, result.suggested_lr
+
+One short run takes a step at each of `steps` learning rates spaced geometrically from lr_min to lr_max.
+The loss falls once η is large enough to make progress, bottoms out, and explodes once η passes the
+stability limit (2/λ_max for gradient descent on a quadratic). The run stops at that explosion.
+"""
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+
+from helpers.optim import Optimizer
+
+
+class RangeTest(NamedTuple):
+    """What a range test saw: `losses[i]` is the smoothed loss after the step taken with `lrs[i]`."""
+
+    lrs: np.ndarray
+    losses: np.ndarray
+    suggested_lr: float
+
+
+SUGGESTION_RULES = ("steepest", "min_over_10")
+
+
+def _suggest(lrs, losses, rule):
+    """The suggested η.
+
+    "steepest": the η where the smoothed loss falls fastest per decade of η, argmin dL/d(log η),
+    taken over the points up to the lowest loss (fastai's choice): the loss is still falling there,
+    and quickly, so η is large but safely below the blow-up.
+    "min_over_10": a tenth of the η at the lowest loss, the rule of thumb in Smith's write-ups: the
+    lowest loss sits just below the blow-up, and a factor of ten is the safety margin.
+    """
+    best = int(np.argmin(losses))
+    if rule == "min_over_10":
+        return float(lrs[best] / 10)
+    if best < 2:
+        return float(lrs[0])  # no descent to measure: the smallest η tried is the safe answer
+    slopes = np.gradient(losses[: best + 1], np.log(lrs[: best + 1]))  # dL/d(log η)
+    return float(lrs[int(np.argmin(slopes))])
+
+
+def lr_range_test(
+    opt, loss_fn, grad_fn, start, lr_min=1e-5, lr_max=10.0, steps=100,
+    smoothing=0.5, divergence_factor=4.0, rule="steepest",
+):
+    """Sweep η geometrically from lr_min to lr_max, one step each, and suggest a learning rate.
+
+    opt: an optim.Optimizer; its η is overridden at every step, its other hyperparameters stay.
+    loss_fn(θ) → loss and grad_fn(θ) → gradient; start: θ₀, shape (d,).
+    ηᵢ = lr_min·(lr_max/lr_min)^(i/(steps − 1)) for i = 0 … steps − 1.
+    The recorded loss is an exponential moving average, sᵢ = β sᵢ₋₁ + (1 − β) Lᵢ with β = smoothing,
+    bias-corrected as sᵢ/(1 − β^(i+1)) like Adam's moments: it tames noisy (mini-batch) losses but
+    lags by about β/(1 − β) steps, so a deterministic loss wants a small β.
+    The run stops after the first smoothed loss above divergence_factor × the lowest so far, or before
+    a non-finite loss: divergence is the expected end, not an error. `rule` picks the suggestion
+    ("steepest" or "min_over_10", see `_suggest`).
+    """
+    if not isinstance(opt, Optimizer):
+        raise ValueError(f"opt must be an Optimizer (e.g. optim.sgd()), got {type(opt).__name__}")
+    lr_min = _positive_real("lr_min", lr_min)
+    lr_max = _positive_real("lr_max", lr_max)
+    if lr_max <= lr_min:
+        raise ValueError(f"lr_max must exceed lr_min ({lr_min:g}), got {lr_max!r}")
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 2:
+        raise ValueError(f"steps must be an integer ≥ 2, got {steps!r}")
+    if isinstance(smoothing, bool) or not isinstance(smoothing, (int, float)) or not 0 <= smoothing < 1:
+        raise ValueError(f"smoothing (β) must lie in [0, 1), got {smoothing!r}")
+    divergence_factor = _positive_real("divergence_factor", divergence_factor)
+    if divergence_factor <= 1:
+        raise ValueError(f"divergence_factor must exceed 1, got {divergence_factor!r}")
+    if rule not in SUGGESTION_RULES:
+        raise ValueError(f"rule must be one of {', '.join(map(repr, SUGGESTION_RULES))}; got {rule!r}")
+    theta = np.array(start, dtype=np.float64)
+    if theta.ndim != 1 or theta.size == 0 or not np.isfinite(theta).all():
+        raise ValueError(f"start must be a finite point of shape (d,), got shape {theta.shape}")
+
+    lrs = lr_min * (lr_max / lr_min) ** (np.arange(steps) / (steps - 1))  # ηᵢ = η_min (η_max/η_min)^(i/(n−1))
+    state = opt.init(theta)
+    average, best = 0.0, math.inf
+    tried, smoothed = [], []
+    with np.errstate(all="ignore"):  # overflow on the way to divergence is expected
+        for i, lr in enumerate(lrs):
+            theta, state = opt.update(theta, np.asarray(grad_fn(theta), dtype=np.float64), state, lr=float(lr))
+            loss = float(loss_fn(theta))
+            if not math.isfinite(loss):
+                break
+            average = smoothing * average + (1 - smoothing) * loss  # sᵢ = β sᵢ₋₁ + (1 − β) Lᵢ
+            corrected = average / (1 - smoothing ** (i + 1))  # ŝᵢ = sᵢ / (1 − βⁱ⁺¹)
+            tried.append(lr)
+            smoothed.append(corrected)
+            best = min(best, corrected)
+            if corrected > divergence_factor * best:
+                break
+    if not tried:
+        raise ValueError(f"the loss was not finite even after one step at lr_min = {lr_min:g}; lower lr_min")
+    tried, smoothed = np.array(tried), np.array(smoothed)
+    return RangeTest(tried, smoothed, _suggest(tried, smoothed, rule))
+
+
+def _positive_real(name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"{name} must be a real number, got {value!r}")
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+    return float(value)

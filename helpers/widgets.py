@@ -1,0 +1,329 @@
+"""Sliders that redraw a picture: `panel` for any figure, `explore` for an optimizer on a surface.
+
+    explore("rosenbrock", "adam")             # η, β₁, β₂, ε, steps, a surface chooser, Play
+    explore("quadratic", "sgd", kappa=30, lr=0.05)
+
+A panel draws into its own Agg figure (never pyplot, so nothing is shown twice) and sends the pixels
+to one Image widget as PNG. The static part — contours — is rendered once and cached as a bitmap;
+a slider change restores that bitmap and draws only the moving artists (blitting), so a redraw costs
+a few milliseconds, not a full figure render.
+"""
+
+import contextlib
+import functools
+import html
+import io
+import math
+
+import ipywidgets
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from PIL import Image as PILImage
+
+from helpers import optim, plotting, surfaces
+
+# --------------------------------------------------------------------------- controls
+
+
+def _finite(description, value):
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"{description} must be a real number, got {value!r}")
+    if not math.isfinite(value):
+        raise ValueError(f"{description} must be finite, got {value!r}")
+    return float(value)
+
+
+def log_slider(description, value, low, high, step=0.05, readout_format=".2g"):
+    """A FloatLogSlider from `low` to `high` (widened to whole decades that hold `value`)."""
+    value = _finite(description, value)
+    if value <= 0 or low <= 0:
+        raise ValueError(f"{description} must be > 0 on a log-scale slider, got {value!r}")
+    return ipywidgets.FloatLogSlider(
+        value=value, base=10, step=step, description=description, readout_format=readout_format,
+        min=math.floor(math.log10(min(low, value))), max=math.ceil(math.log10(max(high, value))),
+    )
+
+
+def slider(description, value, low, high, step=0.01, readout_format=".2f"):
+    """A FloatSlider from `low` to `high`, widened to hold `value`."""
+    value = _finite(description, value)
+    return ipywidgets.FloatSlider(
+        value=value, min=min(low, value), max=max(high, value), step=step,
+        description=description, readout_format=readout_format,
+    )
+
+
+def choice_slider(description, value, options):
+    """A SelectionSlider over the numbers `options`; `value` is added if it is not among them."""
+    value = _finite(description, value)
+    values = sorted({*map(float, options), value})
+    return ipywidgets.SelectionSlider(options=[(f"{v:g}", v) for v in values], value=value, description=description)
+
+
+# --------------------------------------------------------------------------- panel
+
+
+def _same(a, b):
+    """Equality for control values, which may be arrays-holding objects (a Surface) that `==` cannot compare."""
+    if a is b:
+        return True
+    if type(a) is not type(b) or not isinstance(a, (bool, int, float, str, tuple)):
+        return False
+    return a == b
+
+
+def _same_values(a, b):
+    return a is not None and a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+
+
+def _png(canvas):
+    """The canvas as PNG bytes: RGB (alpha is opaque anyway) at the fastest zlib level."""
+    pixels = np.asarray(canvas.buffer_rgba())[..., :3]
+    out = io.BytesIO()
+    PILImage.fromarray(pixels).save(out, format="png", compress_level=1)
+    return out.getvalue()
+
+
+def _error_html(message):
+    return f'<span style="color:#c0392b">⚠ {html.escape(message)}</span>'
+
+
+class Panel:
+    """Controls, a cached figure and the Image widget showing it; see `panel`.
+
+    Display it as the last expression of a cell (or through `.widget`). `render()` redraws now and
+    returns the PNG bytes; `controls` holds every control by name (the animation's under "frame").
+    """
+
+    def __init__(self, controls, compute, draw, background=None, static=(), readout=None, frames=None,
+                 blit=True, figsize=(5.0, 4.2), dpi=80, interval_ms=40):
+        if not isinstance(controls, dict) or not all(isinstance(c, ipywidgets.ValueWidget) for c in controls.values()):
+            raise ValueError("controls must be a dict name → ipywidgets control (a slider, a dropdown, …)")
+        if "frame" in controls:
+            raise ValueError('the control name "frame" is reserved for the animation step')
+        missing = sorted(set(static) - set(controls))
+        if missing:
+            raise ValueError(f"static names {', '.join(missing)} are not among the controls ({', '.join(controls)})")
+        self.controls = dict(controls)
+        self._compute, self._draw, self._background_fn = compute, draw, background
+        self._static, self._readout_fn, self._frames_fn, self._blit = tuple(static), readout, frames, blit
+        self.figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+        self._canvas = FigureCanvasAgg(self.figure)
+        self.ax = self.figure.add_subplot()
+        self.image = ipywidgets.Image(format="png")
+        self.readout = ipywidgets.HTML()
+        self.data = None
+        self._inputs = self._static_inputs = None
+        self._background = None
+        self._dynamic = []
+        self._quiet_depth = 0
+        self.play = None
+        animation = []
+        if frames is not None:
+            self.play = ipywidgets.Play(value=0, min=0, max=1, step=1, interval=interval_ms, description="play")
+            frame = ipywidgets.IntSlider(value=0, min=0, max=1, description="step")
+            ipywidgets.link((self.play, "value"), (frame, "value"))  # a kernel-side link: works headless too
+            self.controls["frame"] = frame
+            animation = [ipywidgets.HBox([self.play, frame])]
+        for control in self.controls.values():
+            control.observe(self._changed, names="value")
+        shown = [c for name, c in self.controls.items() if name != "frame"]
+        self.widget = ipywidgets.HBox([self.image, ipywidgets.VBox([*shown, *animation, self.readout])])
+        self.render()
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    @contextlib.contextmanager
+    def _quiet(self):
+        """Change controls without each change triggering a render."""
+        self._quiet_depth += 1
+        try:
+            yield
+        finally:
+            self._quiet_depth -= 1
+
+    def _changed(self, change):
+        if not self._quiet_depth:
+            self.render()
+
+    @property
+    def values(self):
+        """The current control values, without the animation frame."""
+        return {name: c.value for name, c in self.controls.items() if name != "frame"}
+
+    def render(self):
+        """Recompute if an input changed, redraw the picture, show it and return the PNG bytes."""
+        values = self.values
+        if not _same_values(self._inputs, values):
+            self._recompute(values)
+        static = {name: values[name] for name in self._static}
+        if self._background is None or not _same_values(self._static_inputs, static):
+            self._rebuild_background(static)
+        for artist in self._dynamic:
+            artist.remove()
+        self._dynamic = []
+        if self._blit:
+            self._canvas.restore_region(self._background)
+        if self.data is not None:
+            frame = self.controls["frame"].value if self.play is not None else None
+            self._dynamic = list(self._draw(self.ax, self.data, frame) or [])
+        if self._blit:
+            for artist in self._dynamic:
+                self.ax.draw_artist(artist)
+        else:
+            self.ax.relim()
+            self.ax.autoscale_view()
+            self._canvas.draw()
+        png = _png(self._canvas)
+        self.image.value = png
+        return png
+
+    def _recompute(self, values):
+        self._inputs = values
+        try:
+            self.data = self._compute(**values)
+        except ValueError as error:  # an impossible combination of settings is reported, not raised
+            self.data = None
+            self.readout.value = _error_html(str(error))
+        else:
+            self.readout.value = self._readout_fn(self.data) if self._readout_fn is not None else ""
+        if self.play is not None:
+            last = self._frames_fn(self.data) if self.data is not None else 0
+            with self._quiet():
+                self.play.playing = False
+                self.play.max = self.controls["frame"].max = max(last, 1)
+                self.controls["frame"].value = last  # a new run is first shown whole
+
+    def _rebuild_background(self, static):
+        self._static_inputs = static
+        for artist in self._dynamic:
+            artist.remove()
+        self._dynamic = []
+        self.ax.clear()
+        if self._background_fn is not None:
+            self._background_fn(self.ax, **static)
+        self.ax.set_autoscale_on(not self._blit)  # blitted artists must land on the cached axes
+        self._canvas.draw()
+        self._background = self._canvas.copy_from_bbox(self.figure.bbox)
+
+
+def panel(controls, compute, draw, background=None, static=(), readout=None, frames=None, blit=True,
+          figsize=(5.0, 4.2), dpi=80, interval_ms=40):
+    """An interactive picture: controls → `compute` → `draw` onto a cached `background`.
+
+    controls: {name: ipywidgets control}; on every change `compute(**values) -> data` runs (a ValueError
+        shows its message in the readout instead of a picture).
+    draw(ax, data, frame) -> the artists it added; they are removed before the next draw.
+    background(ax, **{name: value for name in static}) draws the static part and fixes the axes limits;
+        it is redrawn only when a control named in `static` changes.
+    readout(data) -> HTML shown under the controls.
+    frames(data) -> the last animation frame: adds Play and a step slider, and `draw` gets `frame`
+        (otherwise frame is None).
+    blit=False redraws the whole figure each time and lets the axes follow the data (loss curves).
+    """
+    return Panel(controls, compute, draw, background, static, readout, frames, blit, figsize, dpi, interval_ms)
+
+
+# --------------------------------------------------------------------------- explore
+
+# The hyperparameters on sliders, per optimizer; the rest stay as given. β₁ and β₂ get one slider each.
+SLIDERS = {
+    "sgd": ("lr", "momentum"),
+    "adagrad": ("lr", "eps"),
+    "rmsprop": ("lr", "alpha", "eps"),
+    "adam": ("lr", "beta1", "beta2", "eps"),
+    "adamw": ("lr", "beta1", "beta2", "eps"),
+}
+
+_DECAY_RATES = (0.5, 0.9, 0.95, 0.99, 0.995, 0.999, 0.9999)
+
+
+def _hparam_slider(name, value):
+    if name == "lr":
+        return log_slider("η", value, 1e-5, 10.0)
+    if name == "momentum":
+        return slider("μ", value, 0.0, 0.99)
+    if name == "beta1":
+        return slider("β₁", value, 0.0, 0.99)
+    if name == "beta2":
+        return choice_slider("β₂", value, _DECAY_RATES)
+    if name == "alpha":
+        return choice_slider("ρ", value, _DECAY_RATES[:-1])
+    return log_slider("ε", value, 1e-12, 1.0, step=1.0, readout_format=".0e")  # eps: whole decades
+
+
+def _surface(choice, kappa):
+    """The dropdown's Surface, or the named one; κ matters only to "quadratic"."""
+    if isinstance(choice, surfaces.Surface):
+        return choice
+    return _named_surface(choice, kappa if choice == "quadratic" else None)
+
+
+@functools.lru_cache(maxsize=16)
+def _named_surface(name, kappa):
+    # Kept alive here so that choosing a surface again finds its contour grid cached.
+    return surfaces.quadratic(kappa=kappa) if name == "quadratic" else surfaces.get(name)
+
+
+def explore(surface="rosenbrock", optimizer="adam", steps=200, kappa=10.0, **hparams):
+    """Sliders for an optimizer's hyperparameters, its path on a loss surface, and Play to animate it.
+
+    surface: a name from surfaces.NAMES or a Surface (a dropdown switches between them; κ has a
+        slider while "quadratic" is chosen). optimizer: a name from optim.FACTORIES or an Optimizer.
+    hparams: starting values (e.g. lr=0.01, betas=(0.9, 0.99)); those without a slider stay fixed.
+        Missing ones come from plotting.default_hparams, which makes the opening picture informative.
+    The readout gives the final gap f − f*, the step where it fell below plotting.TOLERANCE, and
+    where the run diverged.
+    """
+    chosen = plotting.surface_named(surface)
+    name, start = plotting.settings(optimizer, chosen, **hparams)
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
+        raise ValueError(f"steps must be an integer ≥ 1, got {steps!r}")
+    if _finite("kappa (κ)", kappa) < 1:
+        raise ValueError(f"kappa (κ) must be ≥ 1, got {kappa!r}")
+    if "betas" in start:
+        start["beta1"], start["beta2"] = start.pop("betas")
+    on_sliders = SLIDERS[name]
+    fixed = {k: v for k, v in start.items() if k not in on_sliders}
+
+    options = [(n, chosen if chosen.name == n and not isinstance(surface, str) else n) for n in surfaces.NAMES]
+    if chosen.name not in surfaces.NAMES:
+        options.append((chosen.name, chosen))
+    initial = next(value for label, value in options if label == chosen.name)
+    controls = {"surface": ipywidgets.Dropdown(options=options, value=initial, description="surface")}
+    controls["kappa"] = log_slider("κ", kappa, 1.0, 1000.0)
+    controls.update({k: _hparam_slider(k, start[k]) for k in on_sliders})
+    controls["steps"] = ipywidgets.IntSlider(value=steps, min=1, max=max(1000, steps), description="steps")
+
+    def show_kappa(value):
+        controls["kappa"].layout.display = None if value == "quadratic" else "none"
+
+    show_kappa(initial)
+    controls["surface"].observe(lambda change: show_kappa(change["new"]), names="value")
+
+    def compute(surface, kappa, steps, **slider_values):
+        if "beta1" in slider_values:
+            slider_values["betas"] = (slider_values.pop("beta1"), slider_values.pop("beta2"))
+        chosen = _surface(surface, kappa)
+        opt = optim.get(name, **fixed, **slider_values)
+        return chosen, optim.run(opt, chosen.grad, chosen.start, steps)
+
+    def background(ax, surface, kappa):
+        chosen = _surface(surface, kappa)
+        plotting.contour(ax, chosen)
+        ax.set_title(f"{name} on {chosen.name}", fontsize="medium")
+
+    def draw(ax, data, frame):
+        _, run = data
+        whole = frame >= len(run.path) - 1
+        return plotting.trajectory(ax, run.path[: frame + 1], color=plotting.PALETTE[0],
+                                   diverged=whole and bool(run.diverged))
+
+    def readout(data):
+        chosen, run = data
+        return html.escape(plotting.summary(chosen, run))
+
+    return panel(controls, compute, draw, background, static=("surface", "kappa"), readout=readout,
+                 frames=lambda data: len(data[1].path) - 1)
