@@ -1,0 +1,62 @@
+"""helpers.notebook: quick mode, device choice and the setup line."""
+
+import importlib
+
+import numpy as np
+import pytest
+import torch
+
+from helpers import notebook
+
+
+def reload_with(monkeypatch, **env):
+    for key, value in env.items():
+        if value is None:
+            monkeypatch.delenv(key, raising=False)
+        else:
+            monkeypatch.setenv(key, value)
+    return importlib.reload(notebook)
+
+
+@pytest.mark.parametrize("value,quick", [("1", True), ("yes", True), ("", False), ("0", False), ("false", False), (None, False)])
+def test_quick_mode_reads_descent_quick(monkeypatch, value, quick):
+    module = reload_with(monkeypatch, DESCENT_QUICK=value)
+    try:
+        assert module.QUICK is quick
+        assert module.quick("q", "full") == ("q" if quick else "full")
+    finally:
+        reload_with(monkeypatch, DESCENT_QUICK="1")
+
+
+def test_device_defaults_to_the_best_available(monkeypatch):
+    monkeypatch.delenv("DESCENT_DEVICE", raising=False)
+    expected = "cuda" if torch.cuda.is_available() else "mps" if torch.backends.mps.is_available() else "cpu"
+    assert notebook.device().type == expected
+
+
+def test_device_honours_descent_device(monkeypatch):
+    monkeypatch.setenv("DESCENT_DEVICE", "CPU")
+    assert notebook.device() == torch.device("cpu")
+
+
+def test_unknown_device_is_a_clear_error(monkeypatch):
+    monkeypatch.setenv("DESCENT_DEVICE", "tpu")
+    with pytest.raises(ValueError, match="tpu.*cpu, cuda, mps"):
+        notebook.device()
+
+
+def test_unavailable_device_is_a_clear_error(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setenv("DESCENT_DEVICE", "cuda")
+    with pytest.raises(ValueError, match="no cuda device"):
+        notebook.device()
+
+
+def test_setup_notebook_seeds_and_prints_one_line(capsys, monkeypatch):
+    monkeypatch.delenv("DESCENT_DEVICE", raising=False)
+    notebook.setup_notebook(seed=3)
+    first = (np.random.rand(), torch.rand(1).item())
+    notebook.setup_notebook(seed=3)
+    assert (np.random.rand(), torch.rand(1).item()) == first
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 2 and "torch" in lines[0] and "seed 3" in lines[0]
