@@ -27,14 +27,25 @@ class RangeTest(NamedTuple):
 SUGGESTION_RULES = ("steepest", "min_over_10")
 
 
+def _positive_real(name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"{name} must be a real number, got {value!r}")
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+    return float(value)
+
+
 def _suggest(lrs, losses, rule):
     """The suggested η.
 
-    "steepest": the η where the smoothed loss falls fastest per decade of η, argmin dL/d(log η),
-    taken over the points up to the lowest loss (fastai's choice): the loss is still falling there,
-    and quickly, so η is large but safely below the blow-up.
-    "min_over_10": a tenth of the η at the lowest loss, the rule of thumb in Smith's write-ups: the
-    lowest loss sits just below the blow-up, and a factor of ten is the safety margin.
+    "steepest" (the default): the η where the smoothed loss falls fastest per decade of η,
+    argmin dL/d(log η) over the points up to the lowest loss: the loss is still falling there, and
+    quickly, so η makes progress yet sits well below the blow-up. How far below depends on the sweep:
+    a slower sweep (more steps) reaches the same loss at a smaller η.
+    "min_over_10": a tenth of the η at the lowest loss, a common rule of thumb: the lowest loss usually
+    sits just below the blow-up, and ten is the safety margin. It can mislead: on a quadratic whose
+    stiff direction has already converged, the loss keeps falling past 2/λ_max until that direction's
+    tiny error has regrown, so the minimum lands beyond the limit.
     """
     best = int(np.argmin(losses))
     if rule == "min_over_10":
@@ -56,7 +67,8 @@ def lr_range_test(
     ηᵢ = lr_min·(lr_max/lr_min)^(i/(steps − 1)) for i = 0 … steps − 1.
     The recorded loss is an exponential moving average, sᵢ = β sᵢ₋₁ + (1 − β) Lᵢ with β = smoothing,
     bias-corrected as sᵢ/(1 − β^(i+1)) like Adam's moments: it tames noisy (mini-batch) losses but
-    lags by about β/(1 − β) steps, so a deterministic loss wants a small β.
+    lags by about β/(1 − β) steps. The default suits the deterministic 2-D surfaces; for mini-batch
+    losses take β ≈ 0.9–0.98 (fastai uses 0.98).
     The run stops after the first smoothed loss above divergence_factor × the lowest so far, or before
     a non-finite loss: divergence is the expected end, not an error. `rule` picks the suggestion
     ("steepest" or "min_over_10", see `_suggest`).
@@ -101,11 +113,3 @@ def lr_range_test(
         raise ValueError(f"the loss was not finite even after one step at lr_min = {lr_min:g}; lower lr_min")
     tried, smoothed = np.array(tried), np.array(smoothed)
     return RangeTest(tried, smoothed, _suggest(tried, smoothed, rule))
-
-
-def _positive_real(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{name} must be a real number, got {value!r}")
-    if not (math.isfinite(value) and value > 0):
-        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
-    return float(value)

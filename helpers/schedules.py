@@ -24,9 +24,10 @@ is zero at t − 1 = T, 3T, 5T, …; at those steps torch adds ½(η₀ − η_m
 and keeps oscillating with period 2T (no clamping at η_min). What differs is rounding: the value stored at
 t = T + 1 is η_min plus a tiny increment, and the rounding of that sum becomes a relative error of about
 u·η_min / (½(η₀ − η_min)(1 − cos(π/T))) ≈ u·(2T²/π²)·η_min/(η₀ − η_min) in ηₜ − η_min, u = 2⁻⁵³, which the
-recursion then carries through the whole rising half-cycle. For T ≤ 300 that stays below ~1e-12 relative;
-at T = 1000 with η_min = η₀/2 it reaches a few 1e-12. The closed form is the schedule; torch's values drift
-from it by that much.
+recursion then carries through the whole rising half-cycle. Measured with η_min = η₀/2, the worst relative
+difference between torch's lr and the closed form is 3e-14 at T = 100, 1e-12 at T = 300 and 4e-12 at
+T = 1000; with η_min = 0 it stays below 1e-14. The closed form is the schedule; torch's values drift from it
+by that much, and the tests check both the 1e-12 agreement and the size of the drift.
 """
 
 import math
@@ -63,7 +64,7 @@ class Schedule(NamedTuple):
 # --------------------------------------------------------------------------- checks
 
 
-def _real(name, value, low=-math.inf, high=math.inf, *, low_open=False, high_open=False):
+def _real(name, value, low, high=math.inf, *, low_open=False, high_open=False):
     """`value` as a finite float in the interval, else a ValueError naming `name` and the interval."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise ValueError(f"{name} must be a real number, got {value!r}")
@@ -72,7 +73,7 @@ def _real(name, value, low=-math.inf, high=math.inf, *, low_open=False, high_ope
     above = v > high or (high_open and v == high)
     if not math.isfinite(v) or below or above:
         if high == math.inf:
-            valid = f"{'>' if low_open else '≥'} {low:g}" if low > -math.inf else "finite"
+            valid = f"finite and {'>' if low_open else '≥'} {low:g}"
         else:
             valid = f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
         raise ValueError(f"{name} must be {valid}, got {value!r}")
@@ -159,10 +160,12 @@ def cosine_annealing_lr(lr, T_max, eta_min=0.0):
     lr = _real("lr (η)", lr, 0.0)
     T_max = _integer("T_max", T_max, 1)
     eta_min = _real("eta_min (η_min)", eta_min, 0.0)
-    return _lr_only(
-        "cosine_annealing_lr", dict(lr=lr, T_max=T_max, eta_min=eta_min),
-        lambda t: eta_min + (lr - eta_min) * (1 + math.cos(math.pi * t / T_max)) / 2,  # ηₜ = η_min + ½(η₀ − η_min)(1 + cos(πt/T))
-    )
+
+    def lr_at(t):
+        cosine = 1 + math.cos(math.pi * t / T_max)  # 1 + cos(πt/T)
+        return eta_min + (lr - eta_min) * cosine / 2  # ηₜ = η_min + ½(η₀ − η_min)(1 + cos(πt/T))
+
+    return _lr_only("cosine_annealing_lr", dict(lr=lr, T_max=T_max, eta_min=eta_min), lr_at)
 
 
 def linear_lr(lr, start_factor=1.0 / 3, end_factor=1.0, total_iters=5):
@@ -175,11 +178,13 @@ def linear_lr(lr, start_factor=1.0 / 3, end_factor=1.0, total_iters=5):
     start_factor = _real("start_factor", start_factor, 0.0, 1.0, low_open=True)
     end_factor = _real("end_factor", end_factor, 0.0, 1.0)
     total_iters = _integer("total_iters", total_iters, 1)
-    slope = end_factor - start_factor
-    return _lr_only(
-        "linear_lr", dict(lr=lr, start_factor=start_factor, end_factor=end_factor, total_iters=total_iters),
-        lambda t: lr * (start_factor + slope * min(total_iters, t) / total_iters),  # ηₜ = η₀(f₀ + (f₁ − f₀)·min(t, T)/T)
-    )
+
+    def lr_at(t):
+        factor = start_factor + (end_factor - start_factor) * min(total_iters, t) / total_iters  # fₜ, linear to t = T
+        return lr * factor  # ηₜ = η₀·fₜ, fₜ = f₀ + (f₁ − f₀)·min(t, T)/T
+
+    hparams = dict(lr=lr, start_factor=start_factor, end_factor=end_factor, total_iters=total_iters)
+    return _lr_only("linear_lr", hparams, lr_at)
 
 
 # --------------------------------------------------------------------------- composition
@@ -369,12 +374,12 @@ def reduce_on_plateau_lrs(
     except (TypeError, ValueError):
         raise ValueError(f"metrics must be a sequence of real numbers, got {metrics!r}") from None
 
-    if mode == "min":
-        best = math.inf
-        is_better = (lambda m, b: m < b * (1.0 - threshold)) if threshold_mode == "rel" else (lambda m, b: m < b - threshold)
-    else:
-        best = -math.inf
-        is_better = (lambda m, b: m > b * (threshold + 1.0)) if threshold_mode == "rel" else (lambda m, b: m > b + threshold)
+    def is_better(m, best):
+        if mode == "min":
+            return m < best * (1.0 - threshold) if threshold_mode == "rel" else m < best - threshold
+        return m > best * (threshold + 1.0) if threshold_mode == "rel" else m > best + threshold
+
+    best = math.inf if mode == "min" else -math.inf
     bad_epochs = cooldown_left = 0
     lrs = []
     for m in values:
