@@ -606,7 +606,7 @@ def check_distinct_values(grid_count, random_count):
         hint = ("count the values along one axis, not the points: the grid's points share their values column by "
                 "column (equation (2)).")
     else:
-        hint = "random trials draw every hyperparameter afresh: how many of 16 continuous draws coincide?"
+        hint = "random trials draw every hyperparameter afresh from a continuous range: can two of them share a value?"
     return _verdict(False, "", hint)
 
 
@@ -790,4 +790,103 @@ def check_clipped_gradients(by_norm, by_value):
         hint = "by norm: g · c/‖g‖ when ‖g‖ > c (6); what is ‖(12, −5)‖?"
     else:
         hint = "by value: clamp each coordinate to [−c, c] on its own (7), signs kept."
+    return _verdict(False, "", hint)
+
+
+# --------------------------------------------------------------------------- 09 · regularization
+
+
+def _elastic_net_prox_reference(z, c1, c2):
+    return np.sign(z) * np.maximum(np.abs(z) - c1, 0.0) / (1 + c2)
+
+
+def check_elastic_net_prox(elastic_net_prox):
+    """`elastic_net_prox(z, c1, c2)`: argmin_u ½‖u − z‖² + c1‖u‖₁ + (c2/2)‖u‖², elementwise."""
+    if not callable(elastic_net_prox):
+        return _verdict(False, "", "pass your function itself, e.g. check_elastic_net_prox(elastic_net_prox).")
+    rng = np.random.default_rng(9)
+    z = np.concatenate([rng.normal(scale=2, size=40), [0.0, 0.3, -0.3, 0.29, -0.31]])
+    for c1, c2 in ((0.3, 0.5), (0.0, 1.0), (1.0, 0.0), (0.7, 2.0)):
+        expected = _elastic_net_prox_reference(z, c1, c2)
+        try:
+            got = np.asarray(elastic_net_prox(z.copy(), c1, c2), dtype=np.float64)
+        except Exception as error:  # a learner's bug is a hint, not a traceback
+            return _verdict(False, "", f"your function raised {type(error).__name__}: {error}")
+        if got.shape != z.shape:
+            return _verdict(False, "", f"return one value per coordinate of z: shape {z.shape}, not {got.shape}.")
+        if np.allclose(got, expected, atol=1e-12):
+            continue
+        soft = np.sign(z) * np.maximum(np.abs(z) - c1, 0.0)
+        if np.allclose(got, soft, atol=1e-12):
+            hint = "that is the L1 prox alone; the (c2/2)‖u‖² term shrinks the survivors as well."
+        elif np.allclose(got, np.sign(z) * np.maximum(np.abs(z) / (1 + c2) - c1, 0.0), atol=1e-12):
+            hint = "close — but the threshold applies to z itself: for u > 0, setting u − z + c1 + c2·u = 0 gives u."
+        elif np.allclose(got, z / (1 + c2), atol=1e-12):
+            hint = "that is the L2 prox alone; without the L1 part nothing becomes exactly zero."
+        else:
+            hint = "work one coordinate at a time as in (6): for u > 0 the derivative is u − z + c1 + c2·u; " \
+                   "for u < 0 it is u − z − c1 + c2·u; and u = 0 when neither has a solution of the right sign."
+        return _verdict(False, "", hint)
+    return _verdict(True, "the elastic-net prox soft-thresholds at c1, then divides by 1 + c2 (Zou & Hastie, 2005).", "")
+
+
+def check_decay_halving(answer):
+    """Steps of SGD with η = 0.1 and weight_decay ω₂ = 5e-3, on a zero loss gradient, until θ has halved."""
+    factor = 1 - 0.1 * 5e-3  # (4) with gₜ = 0
+    steps = math.ceil(math.log(0.5) / math.log(factor))
+    value = _as_number(answer)
+    ok = value is not None and value == steps
+    if ok:
+        return _verdict(True, "each step multiplies θ by 1 − ηω₂ = 0.9995; a half-life of ln 2/(ηω₂) ≈ 1386 steps.", "")
+    if value is None:
+        hint = "give a whole number of steps."
+    elif value == steps - 1:
+        hint = "after that many steps θ is still a little above half: round up."
+    elif math.isclose(value, math.log(0.5) / math.log(1 - 5e-3), rel_tol=0.01) or \
+            math.isclose(value, math.log(2) / 5e-3, rel_tol=0.01):
+        hint = "the shrink factor per step is 1 − η·ω₂, not 1 − ω₂: the learning rate multiplies the decay too."
+    else:
+        hint = "with gₜ = 0, (4) multiplies θ by (1 − ηω₂) every step; solve (1 − ηω₂)ᵏ ≤ ½ for the smallest whole k."
+    return _verdict(False, "", hint)
+
+
+def check_early_stopping_epochs(best_epoch, stop_epoch):
+    """Exercise 3's curve with patience 3: the epoch whose weights are kept, and the epoch training stops after."""
+    losses = [1.00, 0.80, 0.70, 0.72, 0.69, 0.71, 0.73, 0.74, 0.70, 0.60]
+    best, stop = 5, 8
+    got_best, got_stop = _as_number(best_epoch), _as_number(stop_epoch)
+    if got_best == best and got_stop == stop:
+        return _verdict(True, "the best epoch so far was 5; epochs 6, 7 and 8 did not beat it, so training stops "
+                        "after epoch 8 and keeps epoch 5's weights — it never sees epoch 10's lower loss.", "")
+    if got_best is None or got_stop is None:
+        hint = "give two whole epoch numbers, counting the first epoch as 1."
+    elif got_best == losses.index(min(losses)) + 1:
+        hint = "early stopping cannot see the future: training has stopped before that epoch."
+    elif got_best == best - 1 or got_stop == stop - 1:
+        hint = "count epochs from 1: the first loss in the list is epoch 1."
+    elif got_best == best and got_stop != stop:
+        hint = "the best epoch is right; training stops once `patience` epochs in a row fail to beat it."
+    else:
+        hint = "walk through the list: keep the lowest loss so far and its epoch; stop once the current epoch is " \
+               "3 epochs past that best epoch."
+    return _verdict(False, "", hint)
+
+
+def check_dropout_values(survivor, evaluation):
+    """Inverted dropout with p = 0.25 on an input of 2.0: a surviving output in training, and the output in eval mode."""
+    p, h = 0.25, 2.0
+    ok_survivor, ok_eval = _close(survivor, h / (1 - p), rel=1e-3), _close(evaluation, h)
+    if ok_survivor and ok_eval:
+        return _verdict(True, "survivors carry h/(1 − p) = 2/0.75 ≈ 2.667, so E = 0.75·2.667 = 2; eval mode is the "
+                        "identity.", "")
+    if _as_number(survivor) is None or _as_number(evaluation) is None:
+        hint = "give two numbers: the surviving output in training mode, and the output in evaluation mode."
+    elif not ok_survivor and _close(survivor, h):
+        hint = "inverted dropout rescales the survivors while training; by how much, so that the mean stays h?"
+    elif not ok_survivor and (_close(survivor, h * (1 - p)) or _close(survivor, h / p) or _close(survivor, h * p)):
+        hint = "with probability 1 − p a unit survives; its value times that probability must equal h."
+    elif not ok_eval and (_close(evaluation, h * (1 - p)) or _close(evaluation, h / (1 - p))):
+        hint = "the scaling already happened in training: what does evaluation mode have left to do?"
+    else:
+        hint = "use (8): a survivor is h·1/(1 − p); in evaluation mode, dropout does nothing."
     return _verdict(False, "", hint)
