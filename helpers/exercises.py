@@ -890,3 +890,123 @@ def check_dropout_values(survivor, evaluation):
     else:
         hint = "use (8): a survivor is h·1/(1 − p); in evaluation mode, dropout does nothing."
     return _verdict(False, "", hint)
+
+
+# --------------------------------------------------------------------------- 12 · tuning the CNN
+
+
+def check_he_std(answer):
+    """He initialization's weight std for fan_in = 800: √(2/800) = 0.05."""
+    value = _as_number(answer)
+    expected = math.sqrt(2 / 800)
+    if _close(value, expected, rel=1e-4):
+        return _verdict(True, "Var[W] = 2/fan_in, and the standard deviation is its square root.", "")
+    if value is None:
+        hint = "answer with a number, the standard deviation of the weights."
+    elif _close(value, 2 / 800, rel=1e-4):
+        hint = "that is the variance (7); the standard deviation is its square root."
+    elif _close(value, math.sqrt(1 / 800), rel=1e-4) or _close(value, math.sqrt(1 / (3 * 800)), rel=1e-4):
+        hint = "that keeps the variance of a linear (or PyTorch-default) layer; a ReLU halves the second moment (6)."
+    else:
+        hint = "equation (7): Var[W] = 2/fan_in with fan_in = 800."
+    return _verdict(False, "", hint)
+
+
+def check_pytorch_default_variance(answer):
+    """The variance of nn.Linear(300, 10)'s default weights: 1/(3·300)."""
+    value = _as_number(answer)
+    expected = 1 / (3 * 300)
+    if _close(value, expected, rel=1e-4):
+        return _verdict(True, "b = 1/√fan_in and a uniform U(−b, b) has variance b²/3: a sixth of He's.", "")
+    if value is None:
+        hint = "answer with a number, the variance of the weights."
+    elif _close(value, 1 / math.sqrt(300), rel=1e-4):
+        hint = "that is the bound b of U(−b, b); the variance of a uniform distribution is b²/3."
+    elif _close(value, 1 / 300, rel=1e-4):
+        hint = "that is b², not the variance of U(−b, b): divide by 3."
+    elif _close(value, 2 / 300, rel=1e-4):
+        hint = "that is He's variance (7); PyTorch's default uses kaiming_uniform_ with a = √5 (8)."
+    else:
+        hint = "gain = √(2/(1 + a²)) with a = √5, b = gain·√(3/fan_in), Var = b²/3 (8)."
+    return _verdict(False, "", hint)
+
+
+def check_scaled_lrs(sgd_lr, adam_lr):
+    """Batch 100 → 400 (k = 4): SGD's η 0.01 → 0.04 (linear rule), Adam's 1e-3 → 2e-3 (square-root rule)."""
+    sgd, adam = _as_number(sgd_lr), _as_number(adam_lr)
+    if sgd is None or adam is None:
+        return _verdict(False, "", "answer with two numbers: SGD's learning rate, then Adam's.")
+    sgd_ok, adam_ok = _close(sgd, 0.04, rel=1e-6), _close(adam, 2e-3, rel=1e-6)
+    if sgd_ok and adam_ok:
+        return _verdict(True, "k = 4: SGD's η grows by k (3), Adam's by √k (4).", "")
+    if _close(sgd, 2e-3, rel=1e-6) and _close(adam, 0.04, rel=1e-6):
+        hint = "the two answers are swapped."
+    elif not sgd_ok:
+        hint = "for SGD, multiply η by k = 400/100 (3)." if not _close(sgd, 0.02, rel=1e-6) else \
+            "√k is Adam's rule; SGD's linear rule (3) multiplies η by k itself."
+    else:
+        hint = "for Adam, multiply η by √k (4)." if not _close(adam, 4e-3, rel=1e-6) else \
+            "k is SGD's rule; Adam's step is normalized by √v̂, so its η grows by √k (4)."
+    return _verdict(False, "", hint)
+
+
+def check_filter_normalize(filter_normalize):
+    """`filter_normalize(direction, weight)` for one tensor, against helpers.landscape.filter_normalize."""
+    import torch
+
+    from helpers import landscape
+
+    if not callable(filter_normalize):
+        return _verdict(False, "", "pass your function itself, e.g. check_filter_normalize(filter_normalize).")
+    generator = torch.Generator().manual_seed(12)
+    for shape in [(5, 3), (4, 2, 3, 3), (1, 7), (8, 1, 5, 5)]:
+        weight = torch.randn(shape, generator=generator) * torch.rand(shape[0], *[1] * (len(shape) - 1),
+                                                                       generator=generator) * 3
+        direction = torch.randn(shape, generator=generator)
+        expected = landscape.filter_normalize({"w": direction}, {"w": weight})["w"]
+        try:
+            got = filter_normalize(direction.clone(), weight.clone())
+        except Exception as error:  # a learner's bug is a hint, not a traceback
+            return _verdict(False, "", f"your function raised {type(error).__name__}: {error}")
+        if not isinstance(got, torch.Tensor) or got.shape != expected.shape:
+            return _verdict(False, "", f"return a tensor of the direction's shape {tuple(shape)}.")
+        if torch.allclose(got, expected, rtol=1e-5, atol=1e-6):
+            continue
+        if torch.allclose(got, direction):
+            hint = "the direction came back unchanged; rescale each slice direction[i] to ‖weight[i]‖ (9)."
+        elif torch.allclose(got, direction / direction.norm() * weight.norm(), rtol=1e-5, atol=1e-6):
+            hint = "that normalizes the whole tensor at once; (9) works filter by filter, one slice [i] at a time."
+        else:
+            hint = f"for shape {tuple(shape)} some filter has the wrong norm: each ‖d_i‖ must equal ‖θ_i‖ (9)."
+        return _verdict(False, "", hint)
+    return _verdict(True, "each filter now has its weights' norm: rescaling a layer rescales its direction.", "")
+
+
+EPOCH_LOG_VALIDATION = (0.981, 0.986, 0.988, 0.990, 0.989, 0.991, 0.990, 0.990)
+EPOCH_LOG_TEST = (0.983, 0.987, 0.989, 0.989, 0.992, 0.990, 0.991, 0.993)
+"""Notebook 12's fifth exercise: accuracies per epoch on validation and on test data."""
+
+
+def check_reported_accuracy(honest, inflation):
+    """The test accuracy of the epoch chosen on validation data, and how much the best test epoch adds."""
+    honest_value, inflation_value = _as_number(honest), _as_number(inflation)
+    if honest_value is None or inflation_value is None:
+        return _verdict(False, "", "answer with two numbers: the honest test accuracy, then the difference.")
+    chosen = int(np.argmax(EPOCH_LOG_VALIDATION))
+    expected_honest = EPOCH_LOG_TEST[chosen]
+    expected_inflation = max(EPOCH_LOG_TEST) - expected_honest
+    honest_ok = _close(honest_value, expected_honest, rel=1e-9)
+    inflation_ok = _close(inflation_value, expected_inflation, rel=1e-6, abs_=1e-9)
+    if honest_ok and inflation_ok:
+        return _verdict(True, "the validation log picks the epoch; the test log is read once, at that epoch.", "")
+    if honest_value > 1 or inflation_value > 1:
+        hint = "give accuracies and differences as fractions, like the log."
+    elif _close(honest_value, max(EPOCH_LOG_TEST), rel=1e-9):
+        hint = "that is the best test epoch — the number the tutorial reports; choose the epoch on validation data."
+    elif _close(honest_value, max(EPOCH_LOG_VALIDATION), rel=1e-9):
+        hint = "that is a validation accuracy; report the test accuracy of the epoch validation chose."
+    elif not honest_ok:
+        hint = "find the epoch with the highest validation accuracy, then read the test accuracy of that epoch."
+    else:
+        hint = "the difference is the best test accuracy minus the honest one."
+    return _verdict(False, "", hint)
