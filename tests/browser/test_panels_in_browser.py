@@ -1,0 +1,144 @@
+"""The panels in a real browser: JupyterLab runs each notebook that has one, η is dragged, the picture changes.
+
+Unit tests (tests/test_widgets.py) prove the kernel side; this proves the page: the widget views
+render (no "model not found"), a drag on the slider reaches the kernel and a new PNG comes back.
+Screenshots land in tests/browser/screenshots/.
+"""
+
+import base64
+import contextlib
+import re
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+PANEL_CALL = re.compile(r"\bwidgets\.(explore|panel)\(")
+RUN_ALL_TIMEOUT_MS = 480_000  # quick mode: < 30 s for a 2-D notebook on 2 cores, < 3 min with MNIST; room for a busy machine
+STEP_TIMEOUT_MS = 60_000
+DRAG_PX = 30
+PANEL_ERROR = "⚠"  # how helpers.widgets shows a ValueError of the panel's compute in its readout
+
+CURRENT = "window.jupyterapp?.shell?.currentWidget"  # undefined until JupyterLab has loaded
+KERNEL_IDLE = f"() => {CURRENT}?.sessionContext?.session?.kernel?.status === 'idle'"
+RUN_ALL = f"""() => {{
+    window.runAllResult = undefined;
+    window.jupyterapp.commands.execute('notebook:run-all-cells').then(
+        ok => {{ window.runAllResult = {{ok}}; }}, error => {{ window.runAllResult = {{error: String(error)}}; }});
+}}"""
+# What each code cell shows after the run: its prompt number, its errors and its stderr.
+CELL_REPORTS = f"""() => {CURRENT}.content.widgets.filter(cell => cell.model.type === 'code').map(cell => {{
+    const outputs = cell.model.outputs.toJSON();
+    return {{
+        source: cell.model.sharedModel.getSource().slice(0, 200),
+        count: cell.model.executionCount,
+        errors: outputs.filter(o => o.output_type === 'error').map(o => `${{o.ename}}: ${{o.evalue}}`),
+        stderr: outputs.filter(o => o.output_type === 'stream' && o.name === 'stderr').map(o => [].concat(o.text).join('')),
+    }};
+}})"""
+IMAGE_BYTES = """async img => {
+    const bytes = new Uint8Array(await (await fetch(img.src)).arrayBuffer());
+    let binary = '';
+    for (let i = 0; i < bytes.length; i += 8192) binary += String.fromCharCode(...bytes.subarray(i, i + 8192));
+    return {src: img.src, png: btoa(binary)};
+}"""
+
+
+def panel_cells(path):
+    """Indices (among all cells) of the cells that show a panel."""
+    nb = nbformat.read(path, as_version=4)
+    return [i for i, cell in enumerate(nb.cells) if cell.cell_type == "code" and PANEL_CALL.search(cell.source)]
+
+
+NOTEBOOKS_WITH_PANELS = [path for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")) if panel_cells(path)]
+
+
+def image_now(image):
+    shown = image.evaluate(IMAGE_BYTES)
+    return shown["src"], base64.b64decode(shown["png"])
+
+
+def settled_image(page, image, before_src):
+    """The image's PNG once the kernel has answered the drag and no further update is on its way."""
+    deadline = time.monotonic() + STEP_TIMEOUT_MS / 1000
+    while image.evaluate("img => img.src") == before_src:
+        if time.monotonic() > deadline:
+            pytest.fail(f"no new picture within {STEP_TIMEOUT_MS // 1000} s of the drag")
+        page.wait_for_timeout(100)
+    src = None
+    while time.monotonic() < deadline:
+        page.wait_for_function(KERNEL_IDLE, timeout=STEP_TIMEOUT_MS)
+        page.wait_for_timeout(400)
+        if image.evaluate("img => img.src") == src:
+            return image_now(image)[1]
+        src = image.evaluate("img => img.src")
+    pytest.fail("the panel kept redrawing after the drag ended")
+
+
+def drag(page, slider, distance):
+    """Drag the slider's handle `distance` pixels toward the end of its track with more room."""
+    handle, track = slider.locator(".noUi-handle").first.bounding_box(), slider.locator(".noUi-base").first.bounding_box()
+    x, y = handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2
+    dx = distance if x < track["x"] + track["width"] / 2 else -distance
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + dx, y, steps=8)
+    page.mouse.up()
+
+
+def run_all_cells(page, path):
+    page.wait_for_function(f"() => {CURRENT}?.context?.isReady", timeout=STEP_TIMEOUT_MS)
+    page.evaluate("() => window.jupyterapp.shell.collapseLeft()")  # the file browser's width goes to the notebook
+    page.wait_for_function(KERNEL_IDLE, timeout=STEP_TIMEOUT_MS)
+    page.evaluate(RUN_ALL)
+    page.wait_for_function("() => window.runAllResult !== undefined", timeout=RUN_ALL_TIMEOUT_MS)
+    result = page.evaluate("() => window.runAllResult")
+    cells = page.evaluate(CELL_REPORTS)
+    problems = [f"{cell['source']!r}\n  " + "\n  ".join(cell["errors"] + cell["stderr"])
+                for cell in cells if cell["errors"] or cell["stderr"]]
+    assert not problems, f"{path.name}: cells show errors or warnings:\n" + "\n".join(problems)
+    assert result == {"ok": True}, f"{path.name}: running all cells did not succeed: {result}"
+    assert all(cell["count"] is not None for cell in cells), f"{path.name}: not every cell ran"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS_WITH_PANELS, ids=lambda path: path.name)
+def test_dragging_eta_redraws_every_panel(page, lab, path):
+    page.goto(lab.notebook_url(path.name), timeout=STEP_TIMEOUT_MS)
+    try:
+        run_all_cells(page, path)
+        notebook_id = page.evaluate(f"() => {CURRENT}.id")
+        rendered = page.locator(f'[id="{notebook_id}"] .jp-Notebook .jp-Cell')
+        for number, index in enumerate(panel_cells(path)):
+            cell = rendered.nth(index)
+            cell.scroll_into_view_if_needed()
+            image = cell.locator("img.widget-image").first
+            image.wait_for(state="visible", timeout=STEP_TIMEOUT_MS)
+            shown = cell.locator(".jp-OutputArea-output", has=page.locator("img.widget-image"))
+            assert "Error displaying widget" not in shown.inner_text()
+            assert PANEL_ERROR not in shown.inner_text(), f"the panel reports an error at its defaults:\n{shown.inner_text()}"
+            sliders = cell.locator(".widget-hslider")
+            eta = sliders.filter(has=page.locator(".widget-label", has_text=re.compile(r"^η$")))
+            slider = eta.first if eta.count() else sliders.first  # a custom panel without η: its first slider
+            readout = slider.locator(".widget-readout")
+            stem = f"{path.stem}-panel{number}"
+            shown.screenshot(path=SCREENSHOTS / f"{stem}-before.png")
+            src_before, png_before = image_now(image)
+            value_before = readout.inner_text()
+
+            drag(page, slider, DRAG_PX)
+            png_after = settled_image(page, image, src_before)
+
+            shown.screenshot(path=SCREENSHOTS / f"{stem}-after.png")
+            assert readout.inner_text() != value_before, "the drag moved the slider"
+            assert png_before.startswith(PNG_SIGNATURE) and png_after.startswith(PNG_SIGNATURE)
+            assert png_after != png_before, "the picture changed with the slider"
+            assert "Error displaying widget" not in shown.inner_text()
+    except BaseException:
+        with contextlib.suppress(Exception):  # the failure itself is what must be reported
+            page.screenshot(path=SCREENSHOTS / f"{path.stem}-failure.png")
+        raise
+    page.screenshot(path=SCREENSHOTS / f"{path.stem}.png")
