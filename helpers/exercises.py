@@ -142,52 +142,104 @@ def check_steps_needed(answer):
     return _verdict(False, "", hint)
 
 
-# --------------------------------------------------------------------------- 05 · RMSprop
+# --------------------------------------------------------------------------- 02 · SGD and mini-batches
 
 
-def check_rmsprop_memory(answer):
-    """The effective memory 1/(1 − ρ), in steps, of RMSprop's moving average for ρ = 0.9."""
-    value = _as_number(answer)
-    if _close(value, 1 / (1 - 0.9)):
-        return _verdict(True, "1/(1 − ρ) = 10 steps: a gradient 10 steps old weighs ρ¹⁰ ≈ 1/e of the newest one.", "")
-    hint = "the newest gradient gets weight 1 − ρ; a plain average over n steps gives it 1/n. Which n matches?"
-    if _close(value, 0.9 / (1 - 0.9)):
-        hint = "that is the mean age ρ/(1 − ρ) of the averaged gradients; the effective memory is 1/(1 − ρ)."
+def check_epoch_cost(steps_per_epoch, examples_in_10_epochs):
+    """Steps per epoch for N = 60,000 and B = 128 (last batch kept), and per-example gradients in 10 epochs."""
+    steps, examples = _as_number(steps_per_epoch), _as_number(examples_in_10_epochs)
+    ok_steps, ok_examples = steps == math.ceil(60_000 / 128), examples == 10 * 60_000
+    if ok_steps and ok_examples:
+        return _verdict(True, "⌈60,000/128⌉ = 469 steps per epoch, and every epoch computes N = 60,000 per-example "
+                        "gradients, whatever B is: as many as 10 steps of full-batch GD.", "")
+    if not ok_steps:
+        hint = "one epoch walks once through the N examples in slices of B; count the slices, the last one too."
+        if steps is not None and math.isclose(steps, 60_000 / 128):
+            hint = "a step uses a whole (possibly smaller) batch: the number of steps is a whole number."
+        elif steps == 60_000 // 128:
+            hint = "close: the last 96 images form a smaller batch, and it is a step too."
+        return _verdict(False, "", hint)
+    hint = "count per-example gradients: a step computes one per example in its batch, and an epoch sees each example once."
+    if examples == 10 * 469 * 128:
+        hint = "the last batch of each epoch holds only 60,000 − 468·128 = 96 images, not 128."
+    elif examples == 10 * 469:
+        hint = "that counts steps; each step computes B per-example gradients."
     return _verdict(False, "", hint)
 
 
-def check_rmsprop_first_step(answer):
-    """|Δθ₁| / η under torch's RMSprop (no bias correction) for ρ = 0.99, ε negligible."""
-    value = _as_number(answer)
-    if _close(value, 1 / math.sqrt(1 - 0.99), rel=1e-4):
-        return _verdict(True, "v₁ = (1 − ρ)g₁², so |Δθ₁| = η|g₁|/(√(1 − ρ)|g₁|) = η/√0.01 = 10η.", "")
-    hint = "after one step v₁ = (1 − ρ)g₁² (v₀ = 0). Divide |g₁| by √v₁."
-    if _close(value, 1 / (1 - 0.99), rel=1e-4):
-        hint = "close: the denominator is the square root of v₁."
+def check_minibatch_std(minibatch_std):
+    """`minibatch_std(sigma, B, N, replace)`: σ/√B with replacement, times √((N−B)/(N−1)) without."""
+    if not callable(minibatch_std):
+        return _verdict(False, "", "pass your function itself, e.g. check_minibatch_std(minibatch_std).")
+    cases = [(s, b, n, r) for s in (0.5, 2.0) for n in (2, 10, 1000) for b in sorted({1, 2, n // 3 or 1, n - 1, n})
+             for r in (True, False)]
+    wrong = {True: 0, False: 0}
+    squared = 0
+    for sigma, b, n, replace in cases:
+        variance = sigma**2 / b * (1.0 if replace else (n - b) / (n - 1))
+        try:
+            got = _as_number(minibatch_std(sigma, b, n, replace))
+        except Exception as error:  # a learner's bug is a hint, not a traceback
+            return _verdict(False, "", f"your function raised {type(error).__name__}: {error}")
+        if got is None or not math.isclose(got, math.sqrt(variance), rel_tol=1e-9, abs_tol=1e-12):
+            wrong[replace] += 1
+            squared += got is not None and math.isclose(got, variance, rel_tol=1e-9, abs_tol=1e-12)
+    if not (wrong[True] or wrong[False]):
+        return _verdict(True, "σ/√B with replacement, σ/√B·√((N − B)/(N − 1)) without — 0 at B = N.", "")
+    if squared == wrong[True] + wrong[False]:
+        return _verdict(False, "", "that looks like the variance; return the standard deviation, its square root.")
+    if wrong[True]:
+        return _verdict(False, "", "with replacement the B draws are independent: the variance is σ²/B (5), so the std is σ/√B.")
+    return _verdict(False, "", "without replacement multiply by the finite-population correction √((N − B)/(N − 1)) of (6); "
+                    "at B = N the std must be 0.")
+
+
+def check_robbins_monro(answer):
+    """The schedules among a–f with Σηₜ = ∞ and Σηₜ² < ∞: b (1/t), e (t^−0.75), f (0.5/(1 + t/100))."""
+    try:
+        chosen = {str(letter).strip().lower() for letter in answer}
+    except TypeError:
+        return _verdict(False, "", 'answer with a set of letters, e.g. {"a", "b"}.')
+    if chosen == {"b", "e", "f"}:
+        return _verdict(True, "b, e and f: steps like t^(−p) qualify exactly for ½ < p ≤ 1; a constant and 1/√t inject "
+                        "unbounded noise (Σηₜ² = ∞), 1/t² stops too early (Σηₜ < ∞).", "")
+    if "a" in chosen:
+        hint = "a constant step never shrinks: Σ 0.1² over all t is infinite."
+    elif "c" in chosen:
+        hint = "square 1/√t: Σ 1/t is the harmonic series — it diverges."
+    elif "d" in chosen:
+        hint = "Σ 1/t² = π²/6 is finite: the steps can only travel a bounded distance."
+    elif not chosen <= set("abcdef"):
+        hint = "use the letters a to f of the table."
+    else:
+        hint = "Σ t^(−p) is finite exactly when p > 1; apply it to ηₜ (needs p ≤ 1) and to ηₜ² (needs 2p > 1). " \
+               "For large t, 0.5/(1 + t/100) behaves like 50/t."
     return _verdict(False, "", hint)
 
 
-def check_rmsprop_constant_gradient(answer):
-    """The limit of vₜ when every gradient equals g = 0.3."""
-    value = _as_number(answer)
-    if _close(value, 0.3**2):
-        return _verdict(True, "vₜ = (1 − ρᵗ)g² → g² = 0.09: the weights (1 − ρ)ρᵏ sum to 1, so the steps tend to η·sign(g).", "")
-    hint = "unroll vₜ = ρvₜ₋₁ + (1 − ρ)g² into a geometric series. What does it average: g or g²?"
-    if _close(value, 0.3):
-        hint = "v averages squared gradients, not gradients."
-    return _verdict(False, "", hint)
-
-
-def check_rmsprop_warmup_steps(answer):
-    """The first step t at which torch's inflation 1/√(1 − ρᵗ) is at most 1.1, for ρ = 0.99."""
-    expected = math.ceil(math.log(1 - 1 / 1.1**2) / math.log(0.99))
-    value = _as_number(answer)
-    if value is not None and value == expected:
-        return _verdict(True, f"0.99ᵗ ≤ 1 − 1/1.1² first holds at t = {expected}: the inflation outlasts 1/(1 − ρ) = 100 steps.", "")
-    hint = "solve 1/√(1 − ρᵗ) ≤ 1.1 for t: square both sides, isolate ρᵗ, take logarithms, round up."
-    if value is not None and abs(value - expected) <= 1:
-        hint = "close: round up to the first whole t that satisfies the inequality."
-    return _verdict(False, "", hint)
+def check_running_average(running_average):
+    """`running_average(path)`: row t is θ̄ₜ = (1/(t + 1)) Σ_{s ≤ t} θₛ, the shape of `path`."""
+    if not callable(running_average):
+        return _verdict(False, "", "pass your function itself, e.g. check_running_average(running_average).")
+    rng = np.random.default_rng(2)
+    for path in (rng.normal(size=(25, 3)), rng.normal(size=(1, 2)), rng.normal(size=(6, 1))):
+        expected = np.cumsum(path, axis=0) / np.arange(1, len(path) + 1)[:, None]
+        try:
+            got = np.asarray(running_average(path.copy()), dtype=np.float64)
+        except Exception as error:  # a learner's bug is a hint, not a traceback
+            return _verdict(False, "", f"your function raised {type(error).__name__}: {error}")
+        if got.shape != path.shape:
+            return _verdict(False, "", f"return one average per iterate: shape {path.shape}, not {got.shape}.")
+        if np.allclose(got, expected, atol=1e-12):
+            continue
+        if len(path) > 1 and np.allclose(got, path, atol=1e-12):
+            hint = "that returns the iterates themselves; row t should be the mean of rows 0..t."
+        elif len(path) > 1 and np.allclose(got[1:], np.cumsum(path, axis=0)[1:] / np.arange(1, len(path))[:, None]):
+            hint = "rows 0..t are t + 1 iterates: divide the running sum by t + 1."
+        else:
+            hint = "row t is the mean of rows 0..t of path: a running sum (np.cumsum along axis 0) divided by a count."
+        return _verdict(False, "", hint)
+    return _verdict(True, "θ̄ₜ = (1/(t + 1)) Σ θₛ for every t: Polyak–Ruppert averaging in one line.", "")
 
 
 # --------------------------------------------------------------------------- 03 · momentum and Nesterov
@@ -275,61 +327,6 @@ def check_momentum_speedup(answer):
     hint = "steps ≈ ln(10⁻⁶)/ln(rate); GD's rate is (κ − 1)/(κ + 1), the heavy ball's (√κ − 1)/(√κ + 1)."
     if value is not None and value > 1000:
         hint = "that is κ, the ratio of the condition numbers. The heavy ball's steps grow like √κ, GD's like κ."
-    return _verdict(False, "", hint)
-
-
-# --------------------------------------------------------------------------- 06 · Adam and AdamW
-
-
-def check_uncorrected_first_step(answer):
-    """Uncorrected/corrected first Adam step for β = (0.9, 0.98): (1 − β₁)/√(1 − β₂)."""
-    expected = (1 - 0.9) / math.sqrt(1 - 0.98)
-    value = _as_number(answer)
-    if _close(value, expected, rel=1e-3):
-        return _verdict(True, "0.1/√0.02 ≈ 0.707: with β₂ = 0.98 the uncorrected first step is *shorter* than Adam's.", "")
-    hint = "at t = 1, m₁ = (1 − β₁)g₁ and v₁ = (1 − β₂)g₁²; divide m₁/√v₁ by the corrected step g₁/|g₁|."
-    if value is not None and _close(value, 1 / expected, rel=1e-3):
-        hint = "that is corrected/uncorrected; the question asks for uncorrected/corrected."
-    elif value is not None and _close(value, (1 - 0.9) / (1 - 0.98), rel=1e-3):
-        hint = "the step divides by √v₁, the square root of (1 − β₂)g₁²."
-    return _verdict(False, "", hint)
-
-
-def check_first_moment(m_1, m_hat_1):
-    """m₁ and m̂₁ for β₁ = 0.8 and g₁ = −2."""
-    ok_m, ok_hat = _close(m_1, 0.2 * -2.0), _close(m_hat_1, -2.0)
-    if ok_m and ok_hat:
-        return _verdict(True, "m₁ = (1 − β₁)g₁ = −0.4, and m̂₁ = m₁/(1 − β₁) = g₁: the first corrected estimate is the gradient itself.", "")
-    if ok_m:
-        return _verdict(False, "", "m₁ is right. Divide it by 1 − β₁ᵗ with t = 1.")
-    if ok_hat:
-        return _verdict(False, "", "m̂₁ is right. m₁ comes from (1) with m₀ = 0, before any correction.")
-    return _verdict(False, "", "start from m₀ = 0 in mₜ = β₁mₜ₋₁ + (1 − β₁)gₜ, then divide by 1 − β₁ᵗ.")
-
-
-def check_adamw_decay(answer):
-    """θ₁₀₀₀/θ₀ for AdamW with η = 10⁻³, ω = 0.1 and a zero gradient: (1 − ηω)¹⁰⁰⁰."""
-    expected = (1 - 1e-3 * 0.1) ** 1000
-    value = _as_number(answer)
-    if _close(value, expected, rel=1e-4):
-        return _verdict(True, "(1 − ηω)¹⁰⁰⁰ = 0.9999¹⁰⁰⁰ ≈ 0.905 ≈ e^(−ηωk): with a zero gradient Adam's own step is 0.", "")
-    hint = "each AdamW step multiplies θ by (1 − ηω) before the Adam step, and with g = 0 that Adam step is 0."
-    if value is not None and _close(value, (1 - 0.1) ** 1000, rel=1e-3, abs_=1e-30):
-        hint = "the factor per step is 1 − ηω, with η = 10⁻³, not 1 − ω."
-    elif value is not None and _close(value, 1 - 1000 * 1e-3 * 0.1, rel=1e-3):
-        hint = "the factors multiply: (1 − ηω)ᵏ, not 1 − kηω."
-    return _verdict(False, "", hint)
-
-
-def check_large_eps_lr(answer):
-    """The SGD (μ = 0.9, τ = 0) learning rate that Adam with η = 0.5, ε = 100 approaches: (η/ε)(1 − β₁)."""
-    expected = 0.5 / 100 * (1 - 0.9)
-    value = _as_number(answer)
-    if _close(value, expected, rel=1e-6):
-        return _verdict(True, "(η/ε)(1 − β₁) = 5·10⁻⁴: SGD's undampened buffer Σ β₁^(t−s) gₛ is 1/(1 − β₁) times Adam's m̂ for large t.", "")
-    hint = "with ε ≫ √v̂ the step is (η/ε)m̂ₜ; compare m̂ₜ with torch's buffer bₜ = μbₜ₋₁ + gₜ for large t."
-    if value is not None and _close(value, 0.5 / 100, rel=1e-6):
-        hint = "η/ε is the rate for SGD with dampening τ = β₁; with dampening 0 the buffer is 1/(1 − β₁) times larger."
     return _verdict(False, "", hint)
 
 
@@ -431,248 +428,106 @@ def check_aligned_angle(answer):
     return _verdict(False, "", hint)
 
 
-# --------------------------------------------------------------------------- 08 · learning-rate schedules
+# --------------------------------------------------------------------------- 05 · RMSprop
 
 
-def check_step_lr_value(answer):
-    """η at step t = 75 of StepLR with η₀ = 0.1, step_size = 30, γ = 0.1: η₀γ^⌊75/30⌋."""
+def check_rmsprop_memory(answer):
+    """The effective memory 1/(1 − ρ), in steps, of RMSprop's moving average for ρ = 0.9."""
     value = _as_number(answer)
-    if _close(value, 0.1 * 0.1 ** (75 // 30)):
-        return _verdict(True, "⌊75/30⌋ = 2 drops have happened, at t = 30 and t = 60: η₇₅ = 0.1·0.1² = 10⁻³.", "")
-    hint = "count the drops that have happened by step 75: ηₜ = η₀ γ^⌊t/s⌋, and ⌊·⌋ rounds down."
-    if _close(value, 0.1 * 0.1 ** 3) or _close(value, 0.1 * 0.1**2.5):
-        hint = "the exponent is ⌊t/s⌋, rounded down: the third drop comes at t = 90."
-    elif _close(value, 0.1 * 0.1):
-        hint = "a drop happens at every multiple of step_size, t = 30 and t = 60 both."
+    if _close(value, 1 / (1 - 0.9)):
+        return _verdict(True, "1/(1 − ρ) = 10 steps: a gradient 10 steps old weighs ρ¹⁰ ≈ 1/e of the newest one.", "")
+    hint = "the newest gradient gets weight 1 − ρ; a plain average over n steps gives it 1/n. Which n matches?"
+    if _close(value, 0.9 / (1 - 0.9)):
+        hint = "that is the mean age ρ/(1 − ρ) of the averaged gradients; the effective memory is 1/(1 − ρ)."
     return _verdict(False, "", hint)
 
 
-def check_cosine_midpoint(answer):
-    """η at t = T/2 of CosineAnnealingLR with η₀ = 0.1, η_min = 0.001."""
+def check_rmsprop_first_step(answer):
+    """|Δθ₁| / η under torch's RMSprop (no bias correction) for ρ = 0.99, ε negligible."""
     value = _as_number(answer)
-    if _close(value, 0.001 + 0.5 * (0.1 - 0.001)):
-        return _verdict(True, "cos(π/2) = 0, so η_{T/2} = η_min + ½(η₀ − η_min) = (η₀ + η_min)/2 = 0.0505.", "")
-    hint = "put t = T/2 into ηₜ = η_min + ½(η₀ − η_min)(1 + cos(πt/T)); what is cos(π/2)?"
-    if _close(value, 0.05):
-        hint = "close: that ignores η_min; the cosine runs between η₀ and η_min, not 0."
+    if _close(value, 1 / math.sqrt(1 - 0.99), rel=1e-4):
+        return _verdict(True, "v₁ = (1 − ρ)g₁², so |Δθ₁| = η|g₁|/(√(1 − ρ)|g₁|) = η/√0.01 = 10η.", "")
+    hint = "after one step v₁ = (1 − ρ)g₁² (v₀ = 0). Divide |g₁| by √v₁."
+    if _close(value, 1 / (1 - 0.99), rel=1e-4):
+        hint = "close: the denominator is the square root of v₁."
     return _verdict(False, "", hint)
 
 
-def check_one_cycle_ends(initial, final):
-    """OneCycleLR(max_lr = 0.4) with the default div_factor = 25 and final_div_factor = 10⁴: its first and last η."""
-    ok_initial, ok_final = _close(initial, 0.4 / 25), _close(final, 0.4 / 25 / 1e4)
-    if ok_initial and ok_final:
-        return _verdict(True, "η starts at max_lr/div_factor = 0.016 and ends 10⁴ times lower still, at 1.6·10⁻⁶.", "")
-    if ok_initial:
-        hint = "the first one is right. final_div_factor divides the *initial* η, not max_lr."
-        return _verdict(False, "", hint)
-    if ok_final:
-        return _verdict(False, "", "the last one is right. Where does the rise start? Look at div_factor.")
-    return _verdict(False, "", "η rises from max_lr/div_factor to max_lr, then falls to (max_lr/div_factor)/final_div_factor.")
-
-
-PLATEAU_EXERCISE_METRICS = (1.0, 0.8, 0.8, 0.79, 0.81, 0.80, 0.82, 0.85)
-
-
-def check_plateau_lr(answer):
-    """η after ReduceLROnPlateau(lr = 0.1, factor = 0.5, patience = 2) has seen PLATEAU_EXERCISE_METRICS."""
-    from helpers import schedules
-
-    expected = schedules.reduce_on_plateau(PLATEAU_EXERCISE_METRICS, 0.1, factor=0.5, patience=2)
+def check_rmsprop_constant_gradient(answer):
+    """The limit of vₜ when every gradient equals g = 0.3."""
     value = _as_number(answer)
-    if _close(value, expected):
-        return _verdict(True, "0.79 is the last improvement; 0.81, 0.80, 0.82 make three bad metrics in a row, more "
-                              "than patience = 2, so η halves once, and the count starts again.", "")
-    hint = ("walk through the metrics keeping the best so far and a count of metrics in a row that did not beat it; "
-            "η is multiplied by factor when that count exceeds patience, and the count restarts.")
-    if _close(value, 0.1):
-        hint = "η does drop once: find the first run of more than `patience` metrics in a row that miss the best."
-    elif _close(value, 0.025) or _close(value, 0.0125):
-        hint = "after a reduction the count of bad metrics starts again from 0; a single drop fits here."
+    if _close(value, 0.3**2):
+        return _verdict(True, "vₜ = (1 − ρᵗ)g² → g² = 0.09: the weights (1 − ρ)ρᵏ sum to 1, so the steps tend to η·sign(g).", "")
+    hint = "unroll vₜ = ρvₜ₋₁ + (1 − ρ)g² into a geometric series. What does it average: g or g²?"
+    if _close(value, 0.3):
+        hint = "v averages squared gradients, not gradients."
     return _verdict(False, "", hint)
 
 
-# --------------------------------------------------------------------------- 02 · SGD and mini-batches
-
-
-def check_epoch_cost(steps_per_epoch, examples_in_10_epochs):
-    """Steps per epoch for N = 60,000 and B = 128 (last batch kept), and per-example gradients in 10 epochs."""
-    steps, examples = _as_number(steps_per_epoch), _as_number(examples_in_10_epochs)
-    ok_steps, ok_examples = steps == math.ceil(60_000 / 128), examples == 10 * 60_000
-    if ok_steps and ok_examples:
-        return _verdict(True, "⌈60,000/128⌉ = 469 steps per epoch, and every epoch computes N = 60,000 per-example "
-                        "gradients, whatever B is: as many as 10 steps of full-batch GD.", "")
-    if not ok_steps:
-        hint = "one epoch walks once through the N examples in slices of B; count the slices, the last one too."
-        if steps is not None and math.isclose(steps, 60_000 / 128):
-            hint = "a step uses a whole (possibly smaller) batch: the number of steps is a whole number."
-        elif steps == 60_000 // 128:
-            hint = "close: the last 96 images form a smaller batch, and it is a step too."
-        return _verdict(False, "", hint)
-    hint = "count per-example gradients: a step computes one per example in its batch, and an epoch sees each example once."
-    if examples == 10 * 469 * 128:
-        hint = "the last batch of each epoch holds only 60,000 − 468·128 = 96 images, not 128."
-    elif examples == 10 * 469:
-        hint = "that counts steps; each step computes B per-example gradients."
-    return _verdict(False, "", hint)
-
-
-def check_minibatch_std(minibatch_std):
-    """`minibatch_std(sigma, B, N, replace)`: σ/√B with replacement, times √((N−B)/(N−1)) without."""
-    if not callable(minibatch_std):
-        return _verdict(False, "", "pass your function itself, e.g. check_minibatch_std(minibatch_std).")
-    cases = [(s, b, n, r) for s in (0.5, 2.0) for n in (2, 10, 1000) for b in sorted({1, 2, n // 3 or 1, n - 1, n})
-             for r in (True, False)]
-    wrong = {True: 0, False: 0}
-    squared = 0
-    for sigma, b, n, replace in cases:
-        variance = sigma**2 / b * (1.0 if replace else (n - b) / (n - 1))
-        try:
-            got = _as_number(minibatch_std(sigma, b, n, replace))
-        except Exception as error:  # a learner's bug is a hint, not a traceback
-            return _verdict(False, "", f"your function raised {type(error).__name__}: {error}")
-        if got is None or not math.isclose(got, math.sqrt(variance), rel_tol=1e-9, abs_tol=1e-12):
-            wrong[replace] += 1
-            squared += got is not None and math.isclose(got, variance, rel_tol=1e-9, abs_tol=1e-12)
-    if not (wrong[True] or wrong[False]):
-        return _verdict(True, "σ/√B with replacement, σ/√B·√((N − B)/(N − 1)) without — 0 at B = N.", "")
-    if squared == wrong[True] + wrong[False]:
-        return _verdict(False, "", "that looks like the variance; return the standard deviation, its square root.")
-    if wrong[True]:
-        return _verdict(False, "", "with replacement the B draws are independent: the variance is σ²/B (5), so the std is σ/√B.")
-    return _verdict(False, "", "without replacement multiply by the finite-population correction √((N − B)/(N − 1)) of (6); "
-                    "at B = N the std must be 0.")
-
-
-def check_robbins_monro(answer):
-    """The schedules among a–f with Σηₜ = ∞ and Σηₜ² < ∞: b (1/t), e (t^−0.75), f (0.5/(1 + t/100))."""
-    try:
-        chosen = {str(letter).strip().lower() for letter in answer}
-    except TypeError:
-        return _verdict(False, "", 'answer with a set of letters, e.g. {"a", "b"}.')
-    if chosen == {"b", "e", "f"}:
-        return _verdict(True, "b, e and f: steps like t^(−p) qualify exactly for ½ < p ≤ 1; a constant and 1/√t inject "
-                        "unbounded noise (Σηₜ² = ∞), 1/t² stops too early (Σηₜ < ∞).", "")
-    if "a" in chosen:
-        hint = "a constant step never shrinks: Σ 0.1² over all t is infinite."
-    elif "c" in chosen:
-        hint = "square 1/√t: Σ 1/t is the harmonic series — it diverges."
-    elif "d" in chosen:
-        hint = "Σ 1/t² = π²/6 is finite: the steps can only travel a bounded distance."
-    elif not chosen <= set("abcdef"):
-        hint = "use the letters a to f of the table."
-    else:
-        hint = "Σ t^(−p) is finite exactly when p > 1; apply it to ηₜ (needs p ≤ 1) and to ηₜ² (needs 2p > 1). " \
-               "For large t, 0.5/(1 + t/100) behaves like 50/t."
-    return _verdict(False, "", hint)
-
-
-def check_running_average(running_average):
-    """`running_average(path)`: row t is θ̄ₜ = (1/(t + 1)) Σ_{s ≤ t} θₛ, the shape of `path`."""
-    if not callable(running_average):
-        return _verdict(False, "", "pass your function itself, e.g. check_running_average(running_average).")
-    rng = np.random.default_rng(2)
-    for path in (rng.normal(size=(25, 3)), rng.normal(size=(1, 2)), rng.normal(size=(6, 1))):
-        expected = np.cumsum(path, axis=0) / np.arange(1, len(path) + 1)[:, None]
-        try:
-            got = np.asarray(running_average(path.copy()), dtype=np.float64)
-        except Exception as error:  # a learner's bug is a hint, not a traceback
-            return _verdict(False, "", f"your function raised {type(error).__name__}: {error}")
-        if got.shape != path.shape:
-            return _verdict(False, "", f"return one average per iterate: shape {path.shape}, not {got.shape}.")
-        if np.allclose(got, expected, atol=1e-12):
-            continue
-        if len(path) > 1 and np.allclose(got, path, atol=1e-12):
-            hint = "that returns the iterates themselves; row t should be the mean of rows 0..t."
-        elif len(path) > 1 and np.allclose(got[1:], np.cumsum(path, axis=0)[1:] / np.arange(1, len(path))[:, None]):
-            hint = "rows 0..t are t + 1 iterates: divide the running sum by t + 1."
-        else:
-            hint = "row t is the mean of rows 0..t of path: a running sum (np.cumsum along axis 0) divided by a count."
-        return _verdict(False, "", hint)
-    return _verdict(True, "θ̄ₜ = (1/(t + 1)) Σ θₛ for every t: Polyak–Ruppert averaging in one line.", "")
-
-
-# --------------------------------------------------------------------------- 10 · hyperparameter search
-
-
-def check_distinct_values(grid_count, random_count):
-    """Distinct values of one hyperparameter: a 4×4 grid tries 4, 16 random trials try 16."""
-    grid, random = _as_number(grid_count), _as_number(random_count)
-    if grid is None or random is None:
-        return _verdict(False, "", "answer with two whole numbers: the grid's count, then random search's.")
-    if grid == 4 and random == 16:
-        return _verdict(True, "the grid's 16 points stand in 4 columns of 4; each random trial draws a new value.", "")
-    if grid != 4:
-        hint = ("count the values along one axis, not the points: the grid's points share their values column by "
-                "column (equation (2)).")
-    else:
-        hint = "random trials draw every hyperparameter afresh from a continuous range: can two of them share a value?"
-    return _verdict(False, "", hint)
-
-
-def check_trials_for_top_fraction(answer):
-    """The smallest n with 1 − 0.95ⁿ ≥ 0.95 (equation (3) with q = 5%): 59."""
+def check_rmsprop_warmup_steps(answer):
+    """The first step t at which torch's inflation 1/√(1 − ρᵗ) is at most 1.1, for ρ = 0.99."""
+    expected = math.ceil(math.log(1 - 1 / 1.1**2) / math.log(0.99))
     value = _as_number(answer)
-    expected = math.ceil(math.log(0.05) / math.log(0.95))
-    if value == expected:
-        return _verdict(True, f"1 − 0.95ⁿ first reaches 95% at this n: {1 - 0.95 ** expected:.4f}.", "")
-    if value is None:
-        hint = "answer with a whole number of trials."
-    elif value != int(value):
-        hint = "a number of trials is a whole number: round the solution of 1 − 0.95ⁿ = 0.95 the safe way."
-    elif value < expected and 1 - 0.95**value < 0.95:
-        hint = f"with {int(value)} trials the chance is only {1 - 0.95 ** value:.3f}; solve 1 − 0.95ⁿ ≥ 0.95 for n."
-    else:
-        hint = "enough trials, but not the fewest: solve 1 − 0.95ⁿ ≥ 0.95 for n with logarithms."
+    if value is not None and value == expected:
+        return _verdict(True, f"0.99ᵗ ≤ 1 − 1/1.1² first holds at t = {expected}: the inflation outlasts 1/(1 − ρ) = 100 steps.", "")
+    hint = "solve 1/√(1 − ρᵗ) ≤ 1.1 for t: square both sides, isolate ρᵗ, take logarithms, round up."
+    if value is not None and abs(value - expected) <= 1:
+        hint = "close: round up to the first whole t that satisfies the inequality."
     return _verdict(False, "", hint)
 
 
-def check_halving_schedule(halving_schedule):
-    """`halving_schedule(n, min_budget, r)` → [(budget, configurations), …] of every round of successive halving."""
-    from helpers import search
-
-    if not callable(halving_schedule):
-        return _verdict(False, "", "pass your function itself, e.g. check_halving_schedule(halving_schedule).")
-    for n, min_budget, r in [(27, 10, 3), (81, 1, 3), (10, 5, 2), (8, 1, 3), (100, 2, 4), (1, 7, 3), (5, 3, 5)]:
-        rounds = search.successive_halving(list(range(n)), lambda config, budget: config, min_budget, eta=r).rounds
-        expected = [(rnd.budget, len(rnd.configs)) for rnd in rounds]
-        try:
-            got = [(_as_number(budget), _as_number(count)) for budget, count in halving_schedule(n, min_budget, r)]
-        except Exception as error:  # a learner's bug is a hint, not a traceback
-            return _verdict(False, "", f"your function raised {type(error).__name__}: {error}; "
-                            "it should return a list of (budget, configurations) pairs.")
-        if got == expected:
-            continue
-        case = f"for n = {n}, min_budget = {min_budget}, r = {r}"
-        if not got:
-            hint = f"{case} the list is empty; round 0 trains all n configurations with min_budget each."
-        elif [count for _, count in got] == [count for _, count in expected]:
-            hint = f"{case} the counts are right but the budgets are not: bᵢ = b₀·rⁱ (6)."
-        elif len(got) < len(expected):
-            hint = f"{case} the race stops too early: it ends with a round in which one configuration trains."
-        elif len(got) > len(expected):
-            hint = f"{case} there are too many rounds: once a single configuration has trained, the race is over."
-        else:
-            hint = f"{case} the survivors are ⌊nᵢ/r⌋, but never fewer than one (6)."
-        return _verdict(False, "", hint)
-    return _verdict(True, "every round costs about n₀·b₀: the whole race ⌊log_r n₀⌋ + 1 times that.", "")
+# --------------------------------------------------------------------------- 06 · Adam and AdamW
 
 
-def check_decade_fractions(loguniform_fraction, uniform_fraction):
-    """η in [1e-4, 1], the share in [1e-3, 1e-2]: 1/4 log-uniform, (1e-2 − 1e-3)/(1 − 1e-4) uniform."""
-    log_share, flat_share = _as_number(loguniform_fraction), _as_number(uniform_fraction)
-    if log_share is None or flat_share is None:
-        return _verdict(False, "", "answer with two fractions between 0 and 1, e.g. 0.5 for a half.")
-    log_ok = math.isclose(log_share, 0.25, rel_tol=1e-3)
-    flat_ok = math.isclose(flat_share, (1e-2 - 1e-3) / (1 - 1e-4), rel_tol=2e-3)
-    if log_ok and flat_ok:
-        return _verdict(True, "log-uniform gives each of the 4 decades the same share; uniform gives this one under 1%.", "")
-    if log_share > 1 or flat_share > 1:
-        hint = "give fractions, not percentages."
-    elif not log_ok:
-        hint = "log-uniform: the logarithm is uniform, so count decades — how many lie in [1e-4, 1]? (equation (4))"
-    else:
-        hint = "uniform: the share is the interval's length divided by the range's length."
+def check_uncorrected_first_step(answer):
+    """Uncorrected/corrected first Adam step for β = (0.9, 0.98): (1 − β₁)/√(1 − β₂)."""
+    expected = (1 - 0.9) / math.sqrt(1 - 0.98)
+    value = _as_number(answer)
+    if _close(value, expected, rel=1e-3):
+        return _verdict(True, "0.1/√0.02 ≈ 0.707: with β₂ = 0.98 the uncorrected first step is *shorter* than Adam's.", "")
+    hint = "at t = 1, m₁ = (1 − β₁)g₁ and v₁ = (1 − β₂)g₁²; divide m₁/√v₁ by the corrected step g₁/|g₁|."
+    if value is not None and _close(value, 1 / expected, rel=1e-3):
+        hint = "that is corrected/uncorrected; the question asks for uncorrected/corrected."
+    elif value is not None and _close(value, (1 - 0.9) / (1 - 0.98), rel=1e-3):
+        hint = "the step divides by √v₁, the square root of (1 − β₂)g₁²."
+    return _verdict(False, "", hint)
+
+
+def check_first_moment(m_1, m_hat_1):
+    """m₁ and m̂₁ for β₁ = 0.8 and g₁ = −2."""
+    ok_m, ok_hat = _close(m_1, 0.2 * -2.0), _close(m_hat_1, -2.0)
+    if ok_m and ok_hat:
+        return _verdict(True, "m₁ = (1 − β₁)g₁ = −0.4, and m̂₁ = m₁/(1 − β₁) = g₁: the first corrected estimate is the gradient itself.", "")
+    if ok_m:
+        return _verdict(False, "", "m₁ is right. Divide it by 1 − β₁ᵗ with t = 1.")
+    if ok_hat:
+        return _verdict(False, "", "m̂₁ is right. m₁ comes from (1) with m₀ = 0, before any correction.")
+    return _verdict(False, "", "start from m₀ = 0 in mₜ = β₁mₜ₋₁ + (1 − β₁)gₜ, then divide by 1 − β₁ᵗ.")
+
+
+def check_adamw_decay(answer):
+    """θ₁₀₀₀/θ₀ for AdamW with η = 10⁻³, ω = 0.1 and a zero gradient: (1 − ηω)¹⁰⁰⁰."""
+    expected = (1 - 1e-3 * 0.1) ** 1000
+    value = _as_number(answer)
+    if _close(value, expected, rel=1e-4):
+        return _verdict(True, "(1 − ηω)¹⁰⁰⁰ = 0.9999¹⁰⁰⁰ ≈ 0.905 ≈ e^(−ηωk): with a zero gradient Adam's own step is 0.", "")
+    hint = "each AdamW step multiplies θ by (1 − ηω) before the Adam step, and with g = 0 that Adam step is 0."
+    if value is not None and _close(value, (1 - 0.1) ** 1000, rel=1e-3, abs_=1e-30):
+        hint = "the factor per step is 1 − ηω, with η = 10⁻³, not 1 − ω."
+    elif value is not None and _close(value, 1 - 1000 * 1e-3 * 0.1, rel=1e-3):
+        hint = "the factors multiply: (1 − ηω)ᵏ, not 1 − kηω."
+    return _verdict(False, "", hint)
+
+
+def check_large_eps_lr(answer):
+    """The SGD (μ = 0.9, τ = 0) learning rate that Adam with η = 0.5, ε = 100 approaches: (η/ε)(1 − β₁)."""
+    expected = 0.5 / 100 * (1 - 0.9)
+    value = _as_number(answer)
+    if _close(value, expected, rel=1e-6):
+        return _verdict(True, "(η/ε)(1 − β₁) = 5·10⁻⁴: SGD's undampened buffer Σ β₁^(t−s) gₛ is 1/(1 − β₁) times Adam's m̂ for large t.", "")
+    hint = "with ε ≫ √v̂ the step is (η/ε)m̂ₜ; compare m̂ₜ with torch's buffer bₜ = μbₜ₋₁ + gₜ for large t."
+    if value is not None and _close(value, 0.5 / 100, rel=1e-6):
+        hint = "η/ε is the rate for SGD with dampening τ = β₁; with dampening 0 the buffer is 1/(1 − β₁) times larger."
     return _verdict(False, "", hint)
 
 
@@ -793,6 +648,67 @@ def check_clipped_gradients(by_norm, by_value):
     return _verdict(False, "", hint)
 
 
+# --------------------------------------------------------------------------- 08 · learning-rate schedules
+
+
+def check_step_lr_value(answer):
+    """η at step t = 75 of StepLR with η₀ = 0.1, step_size = 30, γ = 0.1: η₀γ^⌊75/30⌋."""
+    value = _as_number(answer)
+    if _close(value, 0.1 * 0.1 ** (75 // 30)):
+        return _verdict(True, "⌊75/30⌋ = 2 drops have happened, at t = 30 and t = 60: η₇₅ = 0.1·0.1² = 10⁻³.", "")
+    hint = "count the drops that have happened by step 75: ηₜ = η₀ γ^⌊t/s⌋, and ⌊·⌋ rounds down."
+    if _close(value, 0.1 * 0.1 ** 3) or _close(value, 0.1 * 0.1**2.5):
+        hint = "the exponent is ⌊t/s⌋, rounded down: the third drop comes at t = 90."
+    elif _close(value, 0.1 * 0.1):
+        hint = "a drop happens at every multiple of step_size, t = 30 and t = 60 both."
+    return _verdict(False, "", hint)
+
+
+def check_cosine_midpoint(answer):
+    """η at t = T/2 of CosineAnnealingLR with η₀ = 0.1, η_min = 0.001."""
+    value = _as_number(answer)
+    if _close(value, 0.001 + 0.5 * (0.1 - 0.001)):
+        return _verdict(True, "cos(π/2) = 0, so η_{T/2} = η_min + ½(η₀ − η_min) = (η₀ + η_min)/2 = 0.0505.", "")
+    hint = "put t = T/2 into ηₜ = η_min + ½(η₀ − η_min)(1 + cos(πt/T)); what is cos(π/2)?"
+    if _close(value, 0.05):
+        hint = "close: that ignores η_min; the cosine runs between η₀ and η_min, not 0."
+    return _verdict(False, "", hint)
+
+
+def check_one_cycle_ends(initial, final):
+    """OneCycleLR(max_lr = 0.4) with the default div_factor = 25 and final_div_factor = 10⁴: its first and last η."""
+    ok_initial, ok_final = _close(initial, 0.4 / 25), _close(final, 0.4 / 25 / 1e4)
+    if ok_initial and ok_final:
+        return _verdict(True, "η starts at max_lr/div_factor = 0.016 and ends 10⁴ times lower still, at 1.6·10⁻⁶.", "")
+    if ok_initial:
+        hint = "the first one is right. final_div_factor divides the *initial* η, not max_lr."
+        return _verdict(False, "", hint)
+    if ok_final:
+        return _verdict(False, "", "the last one is right. Where does the rise start? Look at div_factor.")
+    return _verdict(False, "", "η rises from max_lr/div_factor to max_lr, then falls to (max_lr/div_factor)/final_div_factor.")
+
+
+PLATEAU_EXERCISE_METRICS = (1.0, 0.8, 0.8, 0.79, 0.81, 0.80, 0.82, 0.85)
+
+
+def check_plateau_lr(answer):
+    """η after ReduceLROnPlateau(lr = 0.1, factor = 0.5, patience = 2) has seen PLATEAU_EXERCISE_METRICS."""
+    from helpers import schedules
+
+    expected = schedules.reduce_on_plateau(PLATEAU_EXERCISE_METRICS, 0.1, factor=0.5, patience=2)
+    value = _as_number(answer)
+    if _close(value, expected):
+        return _verdict(True, "0.79 is the last improvement; 0.81, 0.80, 0.82 make three bad metrics in a row, more "
+                              "than patience = 2, so η halves once, and the count starts again.", "")
+    hint = ("walk through the metrics keeping the best so far and a count of metrics in a row that did not beat it; "
+            "η is multiplied by factor when that count exceeds patience, and the count restarts.")
+    if _close(value, 0.1):
+        hint = "η does drop once: find the first run of more than `patience` metrics in a row that miss the best."
+    elif _close(value, 0.025) or _close(value, 0.0125):
+        hint = "after a reduction the count of bad metrics starts again from 0; a single drop fits here."
+    return _verdict(False, "", hint)
+
+
 # --------------------------------------------------------------------------- 09 · regularization
 
 
@@ -889,6 +805,179 @@ def check_dropout_values(survivor, evaluation):
         hint = "the scaling already happened in training: what does evaluation mode have left to do?"
     else:
         hint = "use (8): a survivor is h·1/(1 − p); in evaluation mode, dropout does nothing."
+    return _verdict(False, "", hint)
+
+
+# --------------------------------------------------------------------------- 10 · hyperparameter search
+
+
+def check_distinct_values(grid_count, random_count):
+    """Distinct values of one hyperparameter: a 4×4 grid tries 4, 16 random trials try 16."""
+    grid, random = _as_number(grid_count), _as_number(random_count)
+    if grid is None or random is None:
+        return _verdict(False, "", "answer with two whole numbers: the grid's count, then random search's.")
+    if grid == 4 and random == 16:
+        return _verdict(True, "the grid's 16 points stand in 4 columns of 4; each random trial draws a new value.", "")
+    if grid != 4:
+        hint = ("count the values along one axis, not the points: the grid's points share their values column by "
+                "column (equation (2)).")
+    else:
+        hint = "random trials draw every hyperparameter afresh from a continuous range: can two of them share a value?"
+    return _verdict(False, "", hint)
+
+
+def check_trials_for_top_fraction(answer):
+    """The smallest n with 1 − 0.95ⁿ ≥ 0.95 (equation (3) with q = 5%): 59."""
+    value = _as_number(answer)
+    expected = math.ceil(math.log(0.05) / math.log(0.95))
+    if value == expected:
+        return _verdict(True, f"1 − 0.95ⁿ first reaches 95% at this n: {1 - 0.95 ** expected:.4f}.", "")
+    if value is None:
+        hint = "answer with a whole number of trials."
+    elif value != int(value):
+        hint = "a number of trials is a whole number: round the solution of 1 − 0.95ⁿ = 0.95 the safe way."
+    elif value < expected and 1 - 0.95**value < 0.95:
+        hint = f"with {int(value)} trials the chance is only {1 - 0.95 ** value:.3f}; solve 1 − 0.95ⁿ ≥ 0.95 for n."
+    else:
+        hint = "enough trials, but not the fewest: solve 1 − 0.95ⁿ ≥ 0.95 for n with logarithms."
+    return _verdict(False, "", hint)
+
+
+def check_halving_schedule(halving_schedule):
+    """`halving_schedule(n, min_budget, r)` → [(budget, configurations), …] of every round of successive halving."""
+    from helpers import search
+
+    if not callable(halving_schedule):
+        return _verdict(False, "", "pass your function itself, e.g. check_halving_schedule(halving_schedule).")
+    for n, min_budget, r in [(27, 10, 3), (81, 1, 3), (10, 5, 2), (8, 1, 3), (100, 2, 4), (1, 7, 3), (5, 3, 5)]:
+        rounds = search.successive_halving(list(range(n)), lambda config, budget: config, min_budget, eta=r).rounds
+        expected = [(rnd.budget, len(rnd.configs)) for rnd in rounds]
+        try:
+            got = [(_as_number(budget), _as_number(count)) for budget, count in halving_schedule(n, min_budget, r)]
+        except Exception as error:  # a learner's bug is a hint, not a traceback
+            return _verdict(False, "", f"your function raised {type(error).__name__}: {error}; "
+                            "it should return a list of (budget, configurations) pairs.")
+        if got == expected:
+            continue
+        case = f"for n = {n}, min_budget = {min_budget}, r = {r}"
+        if not got:
+            hint = f"{case} the list is empty; round 0 trains all n configurations with min_budget each."
+        elif [count for _, count in got] == [count for _, count in expected]:
+            hint = f"{case} the counts are right but the budgets are not: bᵢ = b₀·rⁱ (6)."
+        elif len(got) < len(expected):
+            hint = f"{case} the race stops too early: it ends with a round in which one configuration trains."
+        elif len(got) > len(expected):
+            hint = f"{case} there are too many rounds: once a single configuration has trained, the race is over."
+        else:
+            hint = f"{case} the survivors are ⌊nᵢ/r⌋, but never fewer than one (6)."
+        return _verdict(False, "", hint)
+    return _verdict(True, "every round costs about n₀·b₀: the whole race ⌊log_r n₀⌋ + 1 times that.", "")
+
+
+def check_decade_fractions(loguniform_fraction, uniform_fraction):
+    """η in [1e-4, 1], the share in [1e-3, 1e-2]: 1/4 log-uniform, (1e-2 − 1e-3)/(1 − 1e-4) uniform."""
+    log_share, flat_share = _as_number(loguniform_fraction), _as_number(uniform_fraction)
+    if log_share is None or flat_share is None:
+        return _verdict(False, "", "answer with two fractions between 0 and 1, e.g. 0.5 for a half.")
+    log_ok = math.isclose(log_share, 0.25, rel_tol=1e-3)
+    flat_ok = math.isclose(flat_share, (1e-2 - 1e-3) / (1 - 1e-4), rel_tol=2e-3)
+    if log_ok and flat_ok:
+        return _verdict(True, "log-uniform gives each of the 4 decades the same share; uniform gives this one under 1%.", "")
+    if log_share > 1 or flat_share > 1:
+        hint = "give fractions, not percentages."
+    elif not log_ok:
+        hint = "log-uniform: the logarithm is uniform, so count decades — how many lie in [1e-4, 1]? (equation (4))"
+    else:
+        hint = "uniform: the share is the interval's length divided by the range's length."
+    return _verdict(False, "", hint)
+
+
+# --------------------------------------------------------------------------- 11 · an MNIST CNN
+
+
+def _as_whole_number(answer):
+    value = _as_number(answer)
+    return int(value) if value is not None and value == int(value) else None
+
+
+def check_conv_parameters(answer):
+    """The parameters of nn.Conv2d(32, 64, kernel_size=3): weights and biases."""
+    value = _as_whole_number(answer)
+    expected = 64 * (32 * 3 * 3 + 1)  # C_out · (C_in·k² + 1), equation (3)
+    if value == expected:
+        return _verdict(True, "C_out·(C_in·k² + 1): one 32×3×3 filter and one bias per output channel.", "")
+    if value is None:
+        hint = "answer with a whole number of parameters."
+    elif value == 64 * 32 * 3 * 3:
+        hint = "those are the weights; every output channel also has a bias."
+    elif value in (64 * (3 * 3 + 1), 32 * 3 * 3 + 1):
+        hint = "each output channel's filter spans all input channels: C_in·k·k weights, plus its bias."
+    else:
+        hint = "count one filter's weights (C_in·k·k), add its bias, and multiply by the number of filters C_out (3)."
+    return _verdict(False, "", hint)
+
+
+def check_output_sizes(after_conv, after_pool):
+    """Side length of a 28×28 image after nn.Conv2d(1, 8, kernel_size=3, stride=2), then after nn.MaxPool2d(2)."""
+    conv, pool = _as_whole_number(after_conv), _as_whole_number(after_pool)
+    expected_conv = (28 - 3) // 2 + 1  # ⌊(H + 2p − k)/s⌋ + 1, equation (2)
+    expected_pool = expected_conv // 2  # ⌊(H − 2)/2⌋ + 1
+    if conv == expected_conv and pool == expected_pool:
+        return _verdict(True, "both sizes round down: the last row and column a window cannot cover are dropped.", "")
+    if conv is None or pool is None:
+        hint = "answer with two whole numbers: the side length after the convolution, and after the pooling."
+    elif conv == 28 // 2 or conv == 28 - 3 + 1:
+        hint = "use (2) with H = 28, k = 3, p = 0 and s = 2 for the convolution."
+    elif conv != expected_conv:
+        hint = "the convolution: ⌊(H + 2p − k)/s⌋ + 1 (2); round down before adding 1."
+    else:
+        hint = "the pooling is (2) again with k = 2, s = 2, p = 0, applied to the convolution's output; round down."
+    return _verdict(False, "", hint)
+
+
+def check_conv_macs(answer):
+    """Multiply-accumulates of nn.Conv2d(32, 64, kernel_size=3, padding=1) on one 32×14×14 input."""
+    value = _as_whole_number(answer)
+    expected = 14 * 14 * 64 * 32 * 3 * 3  # H_out·W_out·C_out·C_in·k², equation (4)
+    if value == expected:
+        return _verdict(True, "every one of the 14·14·64 outputs is a dot product of length 32·3·3.", "")
+    if value is None:
+        hint = "answer with a whole number of multiply-accumulates."
+    elif value == 2 * expected:
+        hint = "that counts FLOPs (a multiply and an add); the question asks for MACs."
+    elif value == 12 * 12 * 64 * 32 * 3 * 3:
+        hint = "with padding 1 a 3×3 convolution keeps the size: the output is 14×14."
+    elif value == 64 * 32 * 3 * 3:
+        hint = "that is one dot product per filter; each filter computes one at every output position."
+    else:
+        hint = "MACs = H_out·W_out·C_out · C_in·k² (4): the output's size times the length of each dot product."
+    return _verdict(False, "", hint)
+
+
+def check_most_confused(confusion, pair):
+    """`pair` = (true digit, predicted digit) of the largest off-diagonal count of the 10×10 `confusion`."""
+    try:
+        matrix = np.asarray(confusion, dtype=np.float64)
+    except (TypeError, ValueError):
+        matrix = None
+    if matrix is None or matrix.shape != (10, 10) or not np.all(np.isfinite(matrix)) or np.any(matrix < 0):
+        return _verdict(False, "", "pass your 10×10 confusion matrix (rows: true digit, columns: predicted) first.")
+    try:
+        true, predicted = (int(digit) for digit in pair)
+    except (TypeError, ValueError):
+        return _verdict(False, "", "answer with a pair of digits (true, predicted), e.g. (7, 1).")
+    if not (0 <= true <= 9 and 0 <= predicted <= 9):
+        return _verdict(False, "", "both digits lie in 0…9.")
+    off_diagonal = matrix - np.diag(np.diag(matrix))
+    largest = off_diagonal.max()
+    if true != predicted and largest > 0 and off_diagonal[true, predicted] == largest:
+        return _verdict(True, "no cell off the diagonal holds more mistakes: is it a pair you would confuse too?", "")
+    if true == predicted:
+        hint = "the diagonal counts correct answers; look off the diagonal."
+    elif largest > 0 and off_diagonal[predicted, true] == largest:
+        hint = "rows are the true digit and columns the prediction; read the pair in that order."
+    else:
+        hint = "blank the diagonal (np.diag) and find the largest remaining cell (np.argmax, np.unravel_index)."
     return _verdict(False, "", hint)
 
 

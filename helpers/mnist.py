@@ -19,6 +19,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from helpers.atomic import atomic_writer
+
 MIRRORS = (
     "https://ossci-datasets.s3.amazonaws.com/mnist/",
     "http://yann.lecun.com/exdb/mnist/",
@@ -212,43 +214,19 @@ def _check_timeout(timeout):
 
 
 def _download_verified(url, dest, md5, timeout):
-    handle, temp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
-    temp = Path(temp_name)
-    try:
+    with atomic_writer(dest, suffix=".part") as out, urllib.request.urlopen(url, timeout=timeout) as response:
         digest = hashlib.md5()
         received = 0
-        with os.fdopen(handle, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:
-            declared = response.headers.get("Content-Length")
-            while chunk := response.read(CHUNK_BYTES):
-                out.write(chunk)
-                digest.update(chunk)
-                received += len(chunk)
-            # http.client ends a short body quietly, so a dropped connection shows only here.
-            if declared is not None and received != int(declared):
-                raise MNISTError(f"connection closed after {received} of {declared} bytes")
-            out.flush()
-            os.fsync(out.fileno())
+        declared = response.headers.get("Content-Length")
+        while chunk := response.read(CHUNK_BYTES):
+            out.write(chunk)
+            digest.update(chunk)
+            received += len(chunk)
+        # http.client ends a short body quietly, so a dropped connection shows only here.
+        if declared is not None and received != int(declared):
+            raise MNISTError(f"connection closed after {received} of {declared} bytes")
         if digest.hexdigest() != md5.lower():
             raise ChecksumError(f"checksum mismatch: expected MD5 {md5.lower()}, got {digest.hexdigest()}")
-        os.replace(temp, dest)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    _fsync_dir(dest.parent)
-
-
-def _fsync_dir(directory):
-    # Makes the rename itself durable; some platforms and filesystems cannot open directories.
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _ensure_writable(root):

@@ -29,8 +29,6 @@ The optimizer argument of `fit` may be
 """
 
 import math
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -40,6 +38,7 @@ import torch
 import torch.nn.functional as F
 
 from helpers import notebook
+from helpers.atomic import atomic_writer
 from helpers.optim import Optimizer as HelpersRule
 from helpers.torch_adapter import HelpersOptimizer
 
@@ -319,33 +318,8 @@ def atomic_save(obj, path):
     A failure at any point leaves `path` as it was (absent, or the previous checkpoint) and no
     temporary file behind.
     """
-    path = Path(path)
-    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    temp = Path(temp_name)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            torch.save(obj, out)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(directory):
-    # Makes the rename itself durable; some platforms and filesystems cannot open directories.
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    with atomic_writer(path) as out:
+        torch.save(obj, out)
 
 
 def load_checkpoint(path, map_location="cpu"):

@@ -445,3 +445,19 @@ def test_import_is_light_and_side_effect_free(tmp_path):
     env = {**os.environ, "HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path / "xdg")}
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[1], env=env)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_atomic_writer_keeps_the_old_file_when_the_block_fails(tmp_path):
+    from helpers.atomic import atomic_writer
+
+    target = tmp_path / "file.bin"
+    target.write_bytes(b"old")
+    with pytest.raises(RuntimeError):
+        with atomic_writer(target) as out:
+            out.write(b"new, half written")
+            raise RuntimeError("interrupted")
+    assert target.read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file.bin"]
+    with atomic_writer(target) as out:
+        out.write(b"new")
+    assert target.read_bytes() == b"new"

@@ -25,11 +25,11 @@ PANEL_ERROR = "⚠"  # how helpers.widgets shows a ValueError of the panel's com
 
 CURRENT = "window.jupyterapp?.shell?.currentWidget"  # undefined until JupyterLab has loaded
 KERNEL_IDLE = f"() => {CURRENT}?.sessionContext?.session?.kernel?.status === 'idle'"
-RUN_ALL = f"""() => {{
+RUN_ALL = """() => {
     window.runAllResult = undefined;
     window.jupyterapp.commands.execute('notebook:run-all-cells').then(
-        ok => {{ window.runAllResult = {{ok}}; }}, error => {{ window.runAllResult = {{error: String(error)}}; }});
-}}"""
+        ok => { window.runAllResult = {ok}; }, error => { window.runAllResult = {error: String(error)}; });
+}"""
 # What each code cell shows after the run: its prompt number, its errors and its stderr.
 CELL_REPORTS = f"""() => {CURRENT}.content.widgets.filter(cell => cell.model.type === 'code').map(cell => {{
     const outputs = cell.model.outputs.toJSON();
