@@ -1,0 +1,184 @@
+"""Initial weights and what they do to a network's activations, layer by layer.
+
+    model = initialization.mlp(depth=20)                     # 20 linear layers of width 256, ReLU between
+    initialization.initialize(model, "he")                   # Var[W] = 2/fan_in, biases 0 (He et al. 2015)
+    stats = initialization.activation_stats(model, images)   # mean and std of every layer's output
+
+Why 2/fan_in. A layer computes yₗ = Wₗ xₗ + bₗ with xₗ = ReLU(yₗ₋₁). With independent zero-mean weights
+and zero biases, Var[yₗ] = fan_in · Var[W] · E[xₗ²], and a ReLU of a symmetric yₗ₋₁ keeps half of its
+second moment, E[xₗ²] = ½ Var[yₗ₋₁]. So Var[yₗ] = ½ fan_in Var[W] Var[yₗ₋₁]: the variance stays put
+through depth exactly when Var[W] = 2/fan_in, and shrinks or grows geometrically otherwise.
+
+PyTorch's default (what nn.Linear and nn.Conv2d do when built) is not that: it is
+kaiming_uniform_(a=√5), W ~ U(−b, b) with b = gain·√(3/fan_in) and gain = √(2/(1 + a²)) = √(1/3), so
+b = 1/√fan_in and Var[W] = b²/3 = 1/(3 fan_in), a sixth of He's. Its biases are U(−b, b) too.
+"""
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+import torch
+from torch import nn
+
+SCHEMES = ("zeros", "constant", "normal", "he", "pytorch")
+ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh}
+LAYERS = (nn.Linear, nn.Conv2d)
+
+
+class LayerStats(NamedTuple):
+    """The output of one layer on a batch: its mean, its standard deviation and its fraction of exact zeros."""
+
+    name: str
+    mean: float
+    std: float
+    zero_fraction: float
+
+
+def _positive_int(name, value):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be an integer ≥ 1, got {value!r}")
+    return int(value)
+
+
+def _positive_real(name, value):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"{name} must be a real number, got {value!r}")
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(f"{name} must be finite and > 0, got {value!r}")
+    return float(value)
+
+
+def fan_in(weight):
+    """The number of inputs of each output unit: in_features, or in_channels · kernel height · kernel width."""
+    shape = weight.shape if isinstance(weight, torch.Tensor) else tuple(weight)
+    if len(shape) < 2:
+        raise ValueError(f"a weight has at least 2 dimensions (out, in, …), got shape {tuple(shape)}")
+    return int(math.prod(shape[1:]))
+
+
+def he_std(fan_in):
+    """√(2/fan_in): the weight standard deviation that keeps ReLU activations' variance through depth."""
+    return math.sqrt(2.0) / math.sqrt(_positive_int("fan_in", fan_in))  # Var[W] = 2/fan_in, as torch computes it
+
+
+def pytorch_default_bound(fan_in):
+    """PyTorch's default W ~ U(−b, b): b = gain·√(3/fan_in), gain = √(2/(1 + a²)) with a = √5, so b = 1/√fan_in."""
+    fan_in = _positive_int("fan_in", fan_in)
+    gain = math.sqrt(2.0 / (1 + 5))  # √(2/(1 + a²)) with a² = 5
+    return gain * math.sqrt(3.0 / fan_in)
+
+
+def pytorch_default_variance(fan_in):
+    """b²/3 = 1/(3 fan_in): the variance of PyTorch's default weights, a sixth of He's 2/fan_in."""
+    return pytorch_default_bound(fan_in) ** 2 / 3  # Var of U(−b, b) is b²/3
+
+
+def layers(model):
+    """The model's Linear and Conv2d layers, as (name, module), in definition order."""
+    return [(name, m) for name, m in model.named_modules() if isinstance(m, LAYERS)]
+
+
+def initialize(model, scheme, *, scale=1.0, std=None, value=None, generator=None):
+    """Re-initialize every Linear and Conv2d layer of `model` in place; return the model.
+
+    scheme:
+      "zeros"     W = 0, b = 0
+      "constant"  W = value everywhere, b = 0
+      "normal"    W ~ N(0, std²), b = 0
+      "he"        W ~ N(0, scale · 2/fan_in), b = 0  (scale = 1 is He et al. 2015: torch's kaiming_normal_)
+      "pytorch"   the layer's own reset_parameters(): W, b ~ U(−1/√fan_in, 1/√fan_in)
+    generator: a torch.Generator for the random schemes ("pytorch" draws from the global one, as torch does).
+    """
+    if scheme not in SCHEMES:
+        raise ValueError(f"scheme must be one of {', '.join(map(repr, SCHEMES))}, got {scheme!r}")
+    scale = _positive_real("scale", scale)
+    if scheme == "normal":
+        if std is None:
+            raise ValueError('scheme "normal" needs std, the weights\' standard deviation')
+        std = _positive_real("std", std)
+    if scheme == "constant":
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)) \
+                or not math.isfinite(value):
+            raise ValueError(f'scheme "constant" needs a finite value for the weights, got {value!r}')
+    if generator is not None and not isinstance(generator, torch.Generator):
+        raise ValueError(f"generator must be a torch.Generator or None, got {generator!r}")
+    found = layers(model)
+    if not found:
+        raise ValueError("the model has no Linear or Conv2d layer to initialize")
+    with torch.no_grad():
+        for _, layer in found:
+            if scheme == "pytorch":
+                layer.reset_parameters()
+                continue
+            weight = layer.weight
+            if scheme == "zeros":
+                weight.zero_()
+            elif scheme == "constant":
+                weight.fill_(float(value))
+            else:
+                sigma = std if scheme == "normal" else math.sqrt(scale) * he_std(fan_in(weight))  # √(scale·2/fan_in)
+                # Drawn in the logical (contiguous) order, so the values do not depend on the memory format.
+                draw = torch.empty(weight.shape, dtype=weight.dtype, device=weight.device)
+                weight.copy_(draw.normal_(0.0, sigma, generator=generator))
+            if layer.bias is not None:
+                layer.bias.zero_()
+    return model
+
+
+def mlp(depth=20, width=256, in_features=784, classes=10, activation="relu"):
+    """A plain deep network: Flatten, then `depth` Linear layers, `activation` between them (none at the end).
+
+    Built with PyTorch's default initialization; call `initialize` to change it.
+    """
+    depth = _positive_int("depth", depth)
+    width = _positive_int("width", width)
+    in_features = _positive_int("in_features", in_features)
+    classes = _positive_int("classes", classes)
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {', '.join(map(repr, ACTIVATIONS))}, got {activation!r}")
+    sizes = [in_features] + [width] * (depth - 1) + [classes]
+    modules = [nn.Flatten()]
+    for i, (n_in, n_out) in enumerate(zip(sizes, sizes[1:])):
+        modules.append(nn.Linear(n_in, n_out))
+        if i < depth - 1:
+            modules.append(ACTIVATIONS[activation]())
+    return nn.Sequential(*modules)
+
+
+def activation_stats(model, inputs, kinds=LAYERS):
+    """Mean, std and fraction of zeros of the output of every module of the given kinds, in forward order.
+
+    The default kinds (Linear, Conv2d) give the pre-activations yₗ, whose variance the He derivation
+    follows; pass (nn.ReLU,) for the activations after the nonlinearity. The model runs once in eval
+    mode (no dropout) without gradients, and gets its mode back.
+    """
+    if not isinstance(model, nn.Module):
+        raise ValueError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    if not isinstance(inputs, torch.Tensor):
+        raise ValueError(f"inputs must be a tensor (a batch), got {type(inputs).__name__}")
+    kinds = tuple(kinds) if isinstance(kinds, (tuple, list)) else (kinds,)
+    if not kinds or not all(isinstance(k, type) and issubclass(k, nn.Module) for k in kinds):
+        raise ValueError(f"kinds must be nn.Module classes, e.g. (nn.Linear, nn.Conv2d), got {kinds!r}")
+    watched = [(name, m) for name, m in model.named_modules() if isinstance(m, kinds)]
+    if not watched:
+        raise ValueError(f"the model has no module of kinds {', '.join(k.__name__ for k in kinds)}")
+    stats = []
+
+    def hook(name):
+        def record(module, args, output):
+            y = output.detach().double()
+            stats.append(LayerStats(name, y.mean().item(), y.std().item(), (y == 0).double().mean().item()))
+        return record
+
+    handles = [m.register_forward_hook(hook(name)) for name, m in watched]
+    was_training = model.training
+    try:
+        model.eval()
+        with torch.no_grad():
+            model(inputs)
+    finally:
+        model.train(was_training)
+        for handle in handles:
+            handle.remove()
+    return stats
