@@ -6,7 +6,6 @@ import torch
 
 from helpers import optim
 
-torch.set_default_dtype(torch.float64)
 
 CONFIGS = [
     ("sgd", dict(lr=0.1)),

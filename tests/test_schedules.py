@@ -9,7 +9,6 @@ from torch.optim import lr_scheduler
 
 from helpers import lr_finder, optim, schedules, surfaces
 
-torch.set_default_dtype(torch.float64)
 
 CONFIGS_PER_SCHEDULE = 20
 RTOL = 1e-12
