@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from helpers._checks import positive
 from helpers.optim import Optimizer
 
 
@@ -25,14 +26,6 @@ class RangeTest(NamedTuple):
 
 
 SUGGESTION_RULES = ("steepest", "min_over_10")
-
-
-def _positive_real(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{name} must be a real number, got {value!r}")
-    if not (math.isfinite(value) and value > 0):
-        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
-    return float(value)
 
 
 def _suggest(lrs, losses, rule):
@@ -75,15 +68,15 @@ def lr_range_test(
     """
     if not isinstance(opt, Optimizer):
         raise ValueError(f"opt must be an Optimizer (e.g. optim.sgd()), got {type(opt).__name__}")
-    lr_min = _positive_real("lr_min", lr_min)
-    lr_max = _positive_real("lr_max", lr_max)
+    lr_min = positive("lr_min", lr_min)
+    lr_max = positive("lr_max", lr_max)
     if lr_max <= lr_min:
         raise ValueError(f"lr_max must exceed lr_min ({lr_min:g}), got {lr_max!r}")
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 2:
         raise ValueError(f"steps must be an integer ≥ 2, got {steps!r}")
     if isinstance(smoothing, bool) or not isinstance(smoothing, (int, float)) or not 0 <= smoothing < 1:
         raise ValueError(f"smoothing (β) must lie in [0, 1), got {smoothing!r}")
-    divergence_factor = _positive_real("divergence_factor", divergence_factor)
+    divergence_factor = positive("divergence_factor", divergence_factor)
     if divergence_factor <= 1:
         raise ValueError(f"divergence_factor must exceed 1, got {divergence_factor!r}")
     if rule not in SUGGESTION_RULES:

@@ -21,6 +21,9 @@ from typing import Any, Callable, NamedTuple
 import numpy as np
 
 from helpers._backend import as_array, is_tensor, namespace
+from helpers._checks import non_negative as _non_negative
+from helpers._checks import positive as _positive
+from helpers._checks import real as _number
 
 # Hyperparameters a schedule may change from one step to the next.
 SCHEDULABLE = ("lr", "momentum", "dampening", "weight_decay", "betas", "eps", "alpha", "lr_decay")
@@ -73,24 +76,6 @@ class AdamState(NamedTuple):
 
 
 # --------------------------------------------------------------------------- checks
-
-
-def _number(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{name} must be a real number, got {value!r}")
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    return float(value)
-
-
-def _non_negative(name, value):
-    if _number(name, value) < 0:
-        raise ValueError(f"{name} must be ≥ 0, got {value!r}")
-
-
-def _positive(name, value):
-    if _number(name, value) <= 0:
-        raise ValueError(f"{name} must be > 0, got {value!r}")
 
 
 def _in_unit_interval(name, value, closed=False):

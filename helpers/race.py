@@ -19,20 +19,13 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from helpers import optim, search
+from helpers._checks import positive
 
 SUCCESS_GAP = 1e-6
 """A run succeeds when its final gap f(θ_T) − f* is below this (plotting.TOLERANCE, the same threshold)."""
 
 
 # --------------------------------------------------------------------------- checks
-
-
-def _positive(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{name} must be a real number > 0, got {value!r}")
-    if not (math.isfinite(value) and value > 0):
-        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
-    return float(value)
 
 
 def _count(name, value, minimum):
@@ -59,9 +52,9 @@ def clip_by_norm(g, max_norm, eps=1e-6):
     The norm is taken over the last axis, so a batch (N, d) of gradients — N independent runs — is
     clipped row by row. As in torch, the factor is max_norm / (‖g‖ + eps), capped at 1.
     """
-    max_norm = _positive("max_norm", max_norm)
+    max_norm = positive("max_norm", max_norm)
     if eps != 0:
-        eps = _positive("eps", eps)
+        eps = positive("eps", eps)
     g = np.asarray(g, dtype=np.float64)
     norm = np.linalg.norm(g, axis=-1, keepdims=True)  # ‖g‖, one per run
     return g * np.minimum(1.0, max_norm / (norm + eps))  # g ← g · min(1, c / (‖g‖ + eps))
@@ -72,7 +65,7 @@ def clip_by_value(g, clip_value):
 
     Only the large coordinates shrink, so the direction of g changes whenever one is clipped.
     """
-    clip_value = _positive("clip_value", clip_value)
+    clip_value = positive("clip_value", clip_value)
     return np.clip(np.asarray(g, dtype=np.float64), -clip_value, clip_value)  # gᵢ ← max(−c, min(c, gᵢ))
 
 
@@ -85,8 +78,8 @@ class ClippedGradient:
         if (max_norm is None) == (clip_value is None):
             raise ValueError("give exactly one of max_norm (clip by norm) and clip_value (clip by value)")
         self.grad_fn = grad_fn
-        self.max_norm = None if max_norm is None else _positive("max_norm", max_norm)
-        self.clip_value = None if clip_value is None else _positive("clip_value", clip_value)
+        self.max_norm = None if max_norm is None else positive("max_norm", max_norm)
+        self.clip_value = None if clip_value is None else positive("clip_value", clip_value)
 
     def reset(self):
         reset = getattr(self.grad_fn, "reset", None)
@@ -161,7 +154,7 @@ def summarize(gaps, tol=SUCCESS_GAP):
     Quartiles interpolate linearly between the sorted gaps, as np.percentile does, and the median is
     np.median's; next to a diverged run they are ∞ (np.percentile would give NaN).
     """
-    tol = _positive("tol", tol)
+    tol = positive("tol", tol)
     gaps = np.asarray(gaps, dtype=np.float64).ravel()
     if gaps.size == 0:
         raise ValueError("gaps must hold at least one final gap")
@@ -361,7 +354,7 @@ def table(summaries):
 
 def nearest_minimum(surface, points, radius=0.05):
     """The index of the listed minimizer within `radius` of each point, or −1 where there is none."""
-    radius = _positive("radius", radius)
+    radius = positive("radius", radius)
     points = np.asarray(points, dtype=np.float64)
     minima = np.asarray(surface.minima, dtype=np.float64).reshape(-1, 2)
     distances = np.linalg.norm(points[..., None, :] - minima, axis=-1)  # (…, k)

@@ -22,21 +22,14 @@ from matplotlib.figure import Figure
 from PIL import Image as PILImage
 
 from helpers import optim, plotting, surfaces
+from helpers._checks import real
 
 # --------------------------------------------------------------------------- controls
 
 
-def _finite(description, value):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{description} must be a real number, got {value!r}")
-    if not math.isfinite(value):
-        raise ValueError(f"{description} must be finite, got {value!r}")
-    return float(value)
-
-
 def log_slider(description, value, low, high, step=0.05, readout_format=".2g"):
     """A FloatLogSlider from `low` to `high` (widened to whole decades that hold `value`)."""
-    value = _finite(description, value)
+    value = real(description, value)
     if value <= 0 or low <= 0:
         raise ValueError(f"{description} must be > 0 on a log-scale slider, got {value!r}")
     return ipywidgets.FloatLogSlider(
@@ -47,7 +40,7 @@ def log_slider(description, value, low, high, step=0.05, readout_format=".2g"):
 
 def slider(description, value, low, high, step=0.01, readout_format=".2f"):
     """A FloatSlider from `low` to `high`, widened to hold `value`."""
-    value = _finite(description, value)
+    value = real(description, value)
     return ipywidgets.FloatSlider(
         value=value, min=min(low, value), max=max(high, value), step=step,
         description=description, readout_format=readout_format,
@@ -56,7 +49,7 @@ def slider(description, value, low, high, step=0.01, readout_format=".2f"):
 
 def choice_slider(description, value, options):
     """A SelectionSlider over the numbers `options`; `value` is added if it is not among them."""
-    value = _finite(description, value)
+    value = real(description, value)
     values = sorted({*map(float, options), value})
     return ipywidgets.SelectionSlider(options=[(f"{v:g}", v) for v in values], value=value, description=description)
 
@@ -281,7 +274,7 @@ def explore(surface="rosenbrock", optimizer="adam", steps=200, kappa=10.0, **hpa
     name, start = plotting.settings(optimizer, chosen, **hparams)
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
         raise ValueError(f"steps must be an integer ≥ 1, got {steps!r}")
-    if _finite("kappa (κ)", kappa) < 1:
+    if real("kappa (κ)", kappa) < 1:
         raise ValueError(f"kappa (κ) must be ≥ 1, got {kappa!r}")
     if "betas" in start:
         start["beta1"], start["beta2"] = start.pop("betas")
