@@ -1,11 +1,13 @@
-"""MNIST from its original IDX files: verified atomic download, numpy parsing, one `load` call.
+"""MNIST from its original IDX files: the course's own copy, an opt-in verified download, one `load` call.
 
-Where the data lives (first that applies): the `root` argument, the DESCENT_DATA environment
-variable, or a per-user cache directory ($XDG_CACHE_HOME or ~/.cache, then descent/mnist).
+By default `load()` returns the data that ships with the course (package data in `helpers/data/mnist`):
+a 5,000-image subset of MNIST's training set, 500 images per digit, and the official 10,000 test
+images. Every learner gets the same bytes, offline, checked by SHA-256 on every load.
 
-A root without the full training images but with the 5,000-image offline subset
-(train-5k-images-idx3-ubyte.gz + train-5k-labels-idx1-ubyte.gz) trains on that subset, and the
-returned `MNIST.train_source` says so.
+The full 60,000-image training set is an opt-in: `load(full=True)`, or the environment variable
+DESCENT_MNIST_FULL=1. Its files live in the `root` argument, else $DESCENT_DATA, else a per-user cache
+folder ($XDG_CACHE_HOME or ~/.cache, then descent/mnist); missing ones are downloaded from public
+mirrors, verified by MD5 and written atomically. `MNIST.train_source` always says which set you got.
 """
 
 import gzip
@@ -14,6 +16,7 @@ import http.client
 import os
 import tempfile
 import urllib.request
+import zlib
 from pathlib import Path
 from typing import NamedTuple
 
@@ -43,7 +46,19 @@ MD5 = {
 
 SUBSET_IMAGES = "train-5k-images-idx3-ubyte.gz"
 SUBSET_LABELS = "train-5k-labels-idx1-ubyte.gz"
-SHA256SUMS = "SHA256SUMS"
+SHIPPED_FILES = (SUBSET_IMAGES, SUBSET_LABELS, TEST_IMAGES, TEST_LABELS)
+SHIPPED_ROOT = Path(__file__).resolve().parent / "data" / "mnist"
+"""Where the course's own copy lives: package data, installed with the helpers."""
+
+SHA256 = {
+    SUBSET_IMAGES: "5eb5a55b9b127e1bbeed6e0c1dcd0cbe8e2e8ef3fffe1f6f586a9c66a10bfa27",
+    SUBSET_LABELS: "c4212cb8cf5b3856dc6a93954d0a71e872869a3ed569561ef5993f6e5a0b3bec",
+    TEST_IMAGES: "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
+    TEST_LABELS: "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
+}
+"""The SHA-256 of each file that ships with the course."""
+
+FULL_ENV = "DESCENT_MNIST_FULL"
 
 # The third header byte of an IDX file names the element type; multi-byte types are big-endian.
 IDX_DTYPES = {
@@ -83,13 +98,13 @@ class MNIST(NamedTuple):
     train_labels: np.ndarray  # uint8, (N,), digits 0..9
     test_images: np.ndarray  # uint8, (10000, 28, 28)
     test_labels: np.ndarray  # uint8, (10000,)
-    train_source: str  # which training set this is, e.g. the full set or the offline subset
+    train_source: str  # which training set this is: the shipped subset or the full set
 
 
 def resolve_root(root=None):
-    """The absolute data directory: `root`, else $DESCENT_DATA, else the per-user cache dir.
+    """The absolute folder for the full training set: `root`, else $DESCENT_DATA, else the per-user cache dir.
 
-    Nothing is created here; `load` creates the directory only when it has to download.
+    Nothing is created here; `load` creates the folder only when it has to download.
     """
     if root is None:
         root = os.environ.get("DESCENT_DATA", "").strip() or None
@@ -111,7 +126,7 @@ def read_idx(path):
     if raw[:2] == b"\x1f\x8b":  # gzip magic
         try:
             raw = gzip.decompress(raw)
-        except (OSError, EOFError) as error:
+        except (OSError, EOFError, zlib.error) as error:
             raise IDXError(f"{path}: corrupt or truncated gzip stream ({error})") from error
     if len(raw) < 4 or raw[:2] != b"\x00\x00":
         raise IDXError(f"{path}: not an IDX file (magic number {raw[:4].hex() or 'missing'}, expected 0000TTDD)")
@@ -168,13 +183,35 @@ def download_file(url_list, dest, md5, timeout=30):
     raise DownloadError(f"could not download {dest.name}; every mirror failed:\n{listing}", errors)
 
 
-def load(root=None, download=True, mirrors=MIRRORS, checksums=MD5, timeout=30):
-    """MNIST as uint8 numpy arrays, downloading missing official files when `download` is true.
+def wants_full(full=None):
+    """Whether to load the full training set: `full` when given, else the DESCENT_MNIST_FULL variable."""
+    if full is None:
+        return os.environ.get(FULL_ENV, "").strip().lower() not in ("", "0", "false", "no")
+    if not isinstance(full, bool):
+        raise ValueError(f"full must be True, False or None, got {full!r}")
+    return full
 
-    `mirrors` are base URLs tried in order; `checksums` maps each official file name to its MD5.
-    Official files are checked against `checksums`, the offline subset against the SHA256SUMS
-    file beside it (when present).
+
+def load(root=None, download=True, mirrors=MIRRORS, checksums=MD5, timeout=30, full=None):
+    """MNIST as uint8 numpy arrays: the course's own copy, or the full training set when asked for.
+
+    Default: the 5,000-image training subset and the official test images that ship with the course,
+    checked by SHA-256; no network, no folder, no environment variable is involved.
+    `full=True` (or DESCENT_MNIST_FULL=1): the official files in `root` (else $DESCENT_DATA, else the
+    cache folder); the test files are copied there from the course's own copy, the training files
+    downloaded when missing and `download` is true, trying the base URLs in `mirrors` in order. Every
+    official file is checked against its MD5 in `checksums`.
     """
+    if not wants_full(full):
+        for name in SHIPPED_FILES:
+            if not (SHIPPED_ROOT / name).is_file():
+                raise MNISTError(
+                    f"the course's MNIST file {SHIPPED_ROOT / name} is missing: reinstall the course "
+                    f"(pip install .) or restore the file from its repository"
+                )
+            _verify_local(SHIPPED_ROOT / name, None, SHA256[name])
+        return _read_set(SHIPPED_ROOT, (SUBSET_IMAGES, SUBSET_LABELS), SHIPPED_ROOT, _describe_subset)
+
     if isinstance(mirrors, str) or not mirrors:
         raise ValueError(f"mirrors must be a non-empty sequence of base URLs, got {mirrors!r}")
     _check_timeout(timeout)
@@ -183,29 +220,34 @@ def load(root=None, download=True, mirrors=MIRRORS, checksums=MD5, timeout=30):
         raise ValueError(f"checksums has no MD5 for {', '.join(missing_md5)}")
     root = resolve_root(root)
 
-    use_subset = not (root / TRAIN_IMAGES).exists() and all(
-        (root / name).exists() for name in (SUBSET_IMAGES, SUBSET_LABELS)
-    )
-    train_files = (SUBSET_IMAGES, SUBSET_LABELS) if use_subset else (TRAIN_IMAGES, TRAIN_LABELS)
-    needed = [name for name in (*train_files, TEST_IMAGES, TEST_LABELS) if not (root / name).exists()]
+    for name in (TEST_IMAGES, TEST_LABELS):
+        if not (root / name).exists():
+            _ensure_writable(root)
+            _verify_local(SHIPPED_ROOT / name, None, SHA256[name])
+            with atomic_writer(root / name, suffix=".part") as out:
+                out.write((SHIPPED_ROOT / name).read_bytes())
+    needed = [name for name in (TRAIN_IMAGES, TRAIN_LABELS) if not (root / name).exists()]
     if needed and not download:
         raise MNISTError(
             f"MNIST files missing from {root}: {', '.join(needed)}. Put them there, point DESCENT_DATA "
-            f"(or the root argument) at a folder that has them, or call load(download=True)."
+            f"(or the root argument) at a folder that has them, or call load(full=True, download=True)."
         )
     if needed:
         _ensure_writable(root)
         for name in needed:
             urls = [mirror.rstrip("/") + "/" + name for mirror in mirrors]
-            download_file(urls, root / name, checksums[name], timeout)
+            try:
+                download_file(urls, root / name, checksums[name], timeout)
+            except DownloadError as error:
+                raise DownloadError(
+                    f"{error}\nThe full training set needs a network; without one, mnist.load() (full=False) "
+                    f"gives the 5,000-image subset that ships with the course.",
+                    error.errors,
+                ) from error
 
-    sha256sums = _read_sha256sums(root / SHA256SUMS)
-    for name in (*train_files, TEST_IMAGES, TEST_LABELS):
-        _verify_local(root / name, checksums.get(name), sha256sums.get(name))
-
-    train_images, train_labels = _read_pair(root, *train_files)
-    test_images, test_labels = _read_pair(root, TEST_IMAGES, TEST_LABELS)
-    return MNIST(train_images, train_labels, test_images, test_labels, _describe(train_labels, use_subset))
+    for name in OFFICIAL_FILES:
+        _verify_local(root / name, checksums[name], None)
+    return _read_set(root, (TRAIN_IMAGES, TRAIN_LABELS), root, _describe_full)
 
 
 def _check_timeout(timeout):
@@ -240,17 +282,6 @@ def _ensure_writable(root):
             pass
     except OSError as error:
         raise MNISTError(f"MNIST must be downloaded, but {root} is not writable ({error}); {hint}") from error
-
-
-def _read_sha256sums(path):
-    if not path.exists():
-        return {}
-    sums = {}
-    for line in path.read_text().splitlines():
-        parts = line.split(maxsplit=1)
-        if len(parts) == 2:
-            sums[parts[1].lstrip("*")] = parts[0].lower()  # "*name" marks binary mode in sha256sum output
-    return sums
 
 
 def _file_digest(path, algorithm):
@@ -288,9 +319,17 @@ def _read_pair(root, images_name, labels_name):
     return images, labels
 
 
-def _describe(train_labels, use_subset):
-    if not use_subset:
-        return f"full MNIST training set ({len(train_labels):,} images)"
+def _read_set(train_root, train_files, test_root, describe):
+    train_images, train_labels = _read_pair(train_root, *train_files)
+    test_images, test_labels = _read_pair(test_root, TEST_IMAGES, TEST_LABELS)
+    return MNIST(train_images, train_labels, test_images, test_labels, describe(train_labels))
+
+
+def _describe_full(train_labels):
+    return f"full MNIST training set ({len(train_labels):,} images)"
+
+
+def _describe_subset(train_labels):
     counts = np.bincount(train_labels, minlength=10)
     balance = f" ({counts[0]:,} per digit)" if (counts == counts[0]).all() else ""
-    return f"{len(train_labels):,}-image offline subset of MNIST's training set{balance}"
+    return f"{len(train_labels):,}-image subset of MNIST's training set that ships with the course{balance}"

@@ -194,6 +194,12 @@ def test_binder_environment_runs_the_first_notebooks(tmp_path):
                     tmp_path, env, timeout=120).stdout.split()
     assert installed[0] == pins(BINDER / "requirements.txt")["torch"]
     assert Path(installed[1]).is_relative_to(venv), "postBuild installs the package into the environment, not a link"
+    # The MNIST files ship inside the installed package: no data folder, no cache, no network.
+    data_env = {**env, "HOME": str(tmp_path / "empty-home"), "XDG_CACHE_HOME": str(tmp_path / "empty-cache")}
+    data_env.pop("DESCENT_DATA", None)
+    source = run([bin_dir / "python", "-c", "from helpers import mnist; print(mnist.load().train_source, mnist.SHIPPED_ROOT)"],
+                 tmp_path, data_env, timeout=120).stdout
+    assert "ships with the course" in source and str(venv) in source
 
     run([bin_dir / "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", *NOTEBOOKS_RUN_ON_BINDER], repo, env,
         timeout=900)

