@@ -1,6 +1,10 @@
 """helpers.notebook: quick mode, device choice and the setup line."""
 
 import importlib
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -60,3 +64,21 @@ def test_setup_notebook_seeds_and_prints_one_line(capsys, monkeypatch):
     assert (np.random.rand(), torch.rand(1).item()) == first
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 2 and "torch" in lines[0] and "seed 3" in lines[0]
+
+
+@pytest.mark.parametrize("target", ["notebooks/00_start_here.ipynb", "tests/test_notebook_setup.py"])
+def test_any_pytest_run_sets_the_course_defaults(target):
+    """`pytest notebooks/NN_name.ipynb` alone gets the same quick mode and data as the whole suite.
+
+    nbval's kernels inherit the pytest process's environment, so the environment after collection is
+    what every notebook sees.
+    """
+    root = Path(__file__).resolve().parents[1]
+    code = ("import os, pytest; pytest.main(['-q', '--collect-only', %r]); "
+            "print('QUICK=' + os.environ.get('DESCENT_QUICK', ''), 'FULL=' + os.environ.get('DESCENT_MNIST_FULL', ''))"
+            % target)
+    env = {key: value for key, value in os.environ.items() if key != "DESCENT_QUICK"}
+    env["DESCENT_MNIST_FULL"] = "1"
+    result = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "QUICK=1 FULL="
