@@ -13,8 +13,10 @@ mirrors, verified by MD5 and written atomically. `MNIST.train_source` always say
 import gzip
 import hashlib
 import http.client
+import math
 import os
 import tempfile
+import time
 import urllib.request
 import zlib
 from pathlib import Path
@@ -71,6 +73,10 @@ IDX_DTYPES = {
 }
 
 CHUNK_BYTES = 1 << 16
+SPEED_LIMIT = 1024
+SPEED_TIME = 30
+"""Like curl's --speed-limit/--speed-time: a mirror slower than SPEED_LIMIT bytes/s for SPEED_TIME
+seconds is abandoned (a per-read timeout alone never fires on a mirror that trickles bytes)."""
 
 
 class MNISTError(RuntimeError):
@@ -87,6 +93,10 @@ class DownloadError(MNISTError):
     def __init__(self, message, errors):
         super().__init__(message)
         self.errors = errors
+
+
+class StalledError(MNISTError):
+    """A transfer fell below the minimum speed for too long."""
 
 
 class IDXError(MNISTError):
@@ -157,23 +167,26 @@ def to_float(images):
     return images.astype(np.float32) / np.float32(255)  # x / 255 ∈ [0, 1]
 
 
-def download_file(url_list, dest, md5, timeout=30):
+def download_file(url_list, dest, md5, timeout=30, speed_limit=SPEED_LIMIT, speed_time=SPEED_TIME):
     """Download `dest` from the first URL in `url_list` that serves a file with this MD5.
 
     The bytes go to a temporary file beside `dest`, are fsynced, checked, and only then renamed
     onto `dest`; on any failure the temporary file is removed, so `dest` is either absent or
-    complete and verified. Raises DownloadError listing every URL's error when all fail.
+    complete and verified. `timeout` bounds each wait for data; a URL whose transfer stays below
+    `speed_limit` bytes/s for `speed_time` seconds is abandoned for the next one. Raises
+    DownloadError listing every URL's error when all fail.
     """
-    if isinstance(url_list, str) or not url_list:
-        raise ValueError(f"url_list must be a non-empty sequence of URLs, got {url_list!r}")
-    _check_timeout(timeout)
+    _check_urls("url_list", url_list)
+    _check_seconds("timeout", timeout)
+    _check_seconds("speed_time", speed_time)
+    _check_seconds("speed_limit", speed_limit)
     dest = Path(dest)
     if not dest.parent.is_dir():
         raise FileNotFoundError(f"cannot download to {dest}: folder {dest.parent} does not exist")
     errors = []
     for url in url_list:
         try:
-            _download_verified(url, dest, md5, timeout)
+            _download_verified(url, dest, md5, timeout, speed_limit, speed_time)
             return dest
         # URLError, HTTPError, refused connections and timeouts are OSErrors; a malformed or cut
         # chunked reply is an HTTPException.
@@ -212,9 +225,8 @@ def load(root=None, download=True, mirrors=MIRRORS, checksums=MD5, timeout=30, f
             _verify_local(SHIPPED_ROOT / name, None, SHA256[name])
         return _read_set(SHIPPED_ROOT, (SUBSET_IMAGES, SUBSET_LABELS), SHIPPED_ROOT, _describe_subset)
 
-    if isinstance(mirrors, str) or not mirrors:
-        raise ValueError(f"mirrors must be a non-empty sequence of base URLs, got {mirrors!r}")
-    _check_timeout(timeout)
+    _check_urls("mirrors", mirrors)
+    _check_seconds("timeout", timeout)
     missing_md5 = [name for name in OFFICIAL_FILES if name not in checksums]
     if missing_md5:
         raise ValueError(f"checksums has no MD5 for {', '.join(missing_md5)}")
@@ -250,20 +262,40 @@ def load(root=None, download=True, mirrors=MIRRORS, checksums=MD5, timeout=30, f
     return _read_set(root, (TRAIN_IMAGES, TRAIN_LABELS), root, _describe_full)
 
 
-def _check_timeout(timeout):
-    if not timeout > 0:
-        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
+def _check_urls(name, urls):
+    if isinstance(urls, (str, bytes)) or not isinstance(urls, (list, tuple)) or not urls:
+        raise ValueError(f"{name} must be a non-empty list of http(s) URLs, got {urls!r}")
+    for url in urls:
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+            raise ValueError(f"{name} must hold http(s) URLs, got {url!r}")
 
 
-def _download_verified(url, dest, md5, timeout):
+def _check_seconds(name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
+
+
+def _download_verified(url, dest, md5, timeout, speed_limit, speed_time):
     with atomic_writer(dest, suffix=".part") as out, urllib.request.urlopen(url, timeout=timeout) as response:
         digest = hashlib.md5()
         received = 0
         declared = response.headers.get("Content-Length")
-        while chunk := response.read(CHUNK_BYTES):
+        window_start, window_bytes = time.monotonic(), 0
+        # read1 returns whatever has arrived; read(n) would wait for all n bytes, so a trickle
+        # would never reach the speed check below.
+        while chunk := response.read1(CHUNK_BYTES):
             out.write(chunk)
             digest.update(chunk)
             received += len(chunk)
+            window_bytes += len(chunk)
+            elapsed = time.monotonic() - window_start
+            if elapsed >= speed_time:
+                if window_bytes < speed_limit * elapsed:
+                    raise StalledError(
+                        f"stalled: {window_bytes / elapsed:.0f} bytes/s over {elapsed:.0f} s, below the "
+                        f"{speed_limit:g} bytes/s required (after {received} bytes)"
+                    )
+                window_start, window_bytes = time.monotonic(), 0
         # http.client ends a short body quietly, so a dropped connection shows only here.
         if declared is not None and received != int(declared):
             raise MNISTError(f"connection closed after {received} of {declared} bytes")

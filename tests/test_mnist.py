@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -45,6 +46,10 @@ def idx_bytes(array, type_code):
     return header + array.tobytes()
 
 
+TRICKLE_SECONDS = 0.3
+TRICKLE_BYTES = 40
+
+
 def snapshot(folder):
     return {p.name: (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.iterdir()}
 
@@ -53,10 +58,12 @@ def snapshot(folder):
 
 
 class MirrorHandler(BaseHTTPRequestHandler):
-    """Serves `routes` (URL path → bytes); a path in `dropped` gets half its bytes, then a hang-up."""
+    """Serves `routes` (URL path → bytes); a path in `dropped` gets half its bytes, then a hang-up; a path
+    in `trickled` gets one byte every TRICKLE_SECONDS (at most TRICKLE_BYTES of them, so the server stops)."""
 
     routes: dict = {}
     dropped: frozenset = frozenset()
+    trickled: frozenset = frozenset()
 
     def do_GET(self):
         body = self.routes.get(self.path)
@@ -69,6 +76,15 @@ class MirrorHandler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.path in self.dropped:
             self.wfile.write(body[: len(body) // 2])
+            self.close_connection = True
+        elif self.path in self.trickled:
+            for byte in body[:TRICKLE_BYTES]:
+                try:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                except OSError:  # the client gave up on us: the point of the test
+                    break
+                time.sleep(TRICKLE_SECONDS)
             self.close_connection = True
         else:
             self.wfile.write(body)
@@ -85,12 +101,13 @@ def serve(monkeypatch):
     monkeypatch.setenv("no_proxy", "*")
     servers = []
 
-    def start(files, dropped=()):
+    def start(files, dropped=(), trickled=()):
         handler = type(
             "Mirror",
             (MirrorHandler,),
             {"routes": {f"/mnist/{name}": body for name, body in files.items()},
-             "dropped": frozenset(f"/mnist/{name}" for name in dropped)},
+             "dropped": frozenset(f"/mnist/{name}" for name in dropped),
+             "trickled": frozenset(f"/mnist/{name}" for name in trickled)},
         )
         server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         server.daemon_threads = True
@@ -292,11 +309,48 @@ def test_all_mirrors_failing_lists_each(serve, refused_url, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_download_abandons_a_trickling_mirror_for_the_next(serve, tmp_path):
+    slow = serve({mnist.TEST_LABELS: course_bytes(mnist.TEST_LABELS)}, trickled=[mnist.TEST_LABELS])
+    good = serve({mnist.TEST_LABELS: course_bytes(mnist.TEST_LABELS)})
+    started = time.monotonic()
+    mnist.download_file([slow + mnist.TEST_LABELS, good + mnist.TEST_LABELS], tmp_path / mnist.TEST_LABELS,
+                        mnist.MD5[mnist.TEST_LABELS], timeout=5, speed_limit=1000, speed_time=1)
+    assert time.monotonic() - started < TRICKLE_SECONDS * TRICKLE_BYTES / 2  # it did not wait for the trickle
+    assert (tmp_path / mnist.TEST_LABELS).read_bytes() == course_bytes(mnist.TEST_LABELS)
+
+
+def test_download_says_which_mirror_stalled(serve, tmp_path):
+    slow = serve({mnist.TEST_LABELS: course_bytes(mnist.TEST_LABELS)}, trickled=[mnist.TEST_LABELS])
+    with pytest.raises(mnist.DownloadError, match=rf"{slow}{mnist.TEST_LABELS}: stalled: .* below the 1000 bytes/s") \
+            as caught:
+        mnist.download_file([slow + mnist.TEST_LABELS], tmp_path / mnist.TEST_LABELS, mnist.MD5[mnist.TEST_LABELS],
+                            timeout=5, speed_limit=1000, speed_time=1)
+    assert isinstance(caught.value.errors[0][1], mnist.StalledError)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_download_of_an_html_page_is_a_checksum_error(serve, tmp_path):
+    url = serve({mnist.TEST_LABELS: b"<!doctype html><title>Sign in to the Wi-Fi</title>"})
+    with pytest.raises(mnist.DownloadError, match="checksum mismatch") as caught:
+        mnist.download_file([url + mnist.TEST_LABELS], tmp_path / mnist.TEST_LABELS, mnist.MD5[mnist.TEST_LABELS], 5)
+    assert isinstance(caught.value.errors[0][1], mnist.ChecksumError)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("urls", ["http://127.0.0.1/x", [], [None], ["ftp://127.0.0.1/x"], None])
+def test_download_rejects_bad_url_lists(tmp_path, urls):
+    with pytest.raises(ValueError, match="url_list must"):
+        mnist.download_file(urls, tmp_path / "x", "0" * 32)
+
+
+@pytest.mark.parametrize("name", ["timeout", "speed_limit", "speed_time"])
+@pytest.mark.parametrize("value", [0, -1, None, "3", float("inf"), float("nan"), True])
+def test_download_rejects_bad_numbers(tmp_path, name, value):
+    with pytest.raises(ValueError, match=f"{name} must be a positive finite number"):
+        mnist.download_file(["http://127.0.0.1/x"], tmp_path / "x", "0" * 32, **{name: value})
+
+
 def test_download_rejects_bad_arguments(tmp_path):
-    with pytest.raises(ValueError, match="url_list"):
-        mnist.download_file("http://127.0.0.1/x", tmp_path / "x", "0" * 32)
-    with pytest.raises(ValueError, match="timeout"):
-        mnist.download_file(["http://127.0.0.1/x"], tmp_path / "x", "0" * 32, timeout=0)
     with pytest.raises(FileNotFoundError, match="does not exist"):
         mnist.download_file(["http://127.0.0.1/x"], tmp_path / "missing" / "x", "0" * 32)
 
@@ -467,10 +521,12 @@ def test_load_full_rejects_images_and_labels_of_different_lengths(tmp_path):
 
 
 def test_load_full_rejects_bad_arguments(tmp_path):
-    with pytest.raises(ValueError, match="mirrors"):
-        mnist.load(tmp_path, mirrors="https://example.org/mnist/", full=True)
-    with pytest.raises(ValueError, match="timeout"):
-        mnist.load(tmp_path, timeout=-1, full=True)
+    for mirrors in ("https://example.org/mnist/", [None]):
+        with pytest.raises(ValueError, match="mirrors must"):
+            mnist.load(tmp_path, mirrors=mirrors, full=True)
+    for timeout in (-1, None, "3", float("inf")):
+        with pytest.raises(ValueError, match="timeout must be a positive finite number"):
+            mnist.load(tmp_path, timeout=timeout, full=True)
     with pytest.raises(ValueError, match=f"checksums has no MD5 for {mnist.TEST_LABELS}"):
         mnist.load(tmp_path, checksums={k: v for k, v in mnist.MD5.items() if k != mnist.TEST_LABELS}, full=True)
 

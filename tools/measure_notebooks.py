@@ -6,8 +6,8 @@
 Each notebook runs in a fresh kernel pinned to one core (`taskset -c 0`) with one BLAS/OpenMP/torch
 thread, in full mode, on the data that ships with the course, from a copy in a temporary folder (the
 stored notebook is left alone). Printed per notebook: the wall time of the execution and the kernel's
-peak resident memory (VmHWM, read by one extra cell at the end). The table's last columns are the
-README's "minutes on one CPU core" and "peak memory".
+peak resident memory (VmHWM, read by one extra cell at the end), beside the reading time of its
+text at READING_PACE words a minute. These are the columns of the README's table of notebooks.
 
 Binder gives each user 1 CPU and 2 GB; the course's budget is 10 minutes and 1.5 GB per notebook.
 """
@@ -24,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 BUDGET_MINUTES = 10
 BUDGET_GB = 1.5
+READING_PACE = 120  # words a minute: a careful pace for text with equations
 ONE_THREAD = {name: "1" for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")}
 # Executed inside the pinned child process: runs the notebook copy and reports wall time and VmHWM.
 CHILD = r"""
@@ -41,6 +42,13 @@ seconds = time.perf_counter() - started
 peak_kib = int(nb.cells[-1].outputs[0]["text"].strip())
 print(json.dumps({"seconds": seconds, "peak_mib": peak_kib / 1024}))
 """
+
+
+def reading_minutes(path):
+    """Minutes to read the notebook's markdown cells at READING_PACE words a minute."""
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    words = sum(len("".join(cell["source"]).split()) for cell in cells if cell["cell_type"] == "markdown")
+    return words / READING_PACE
 
 
 def measure(path, core):
@@ -67,15 +75,16 @@ def main(argv=None):
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), "unknown CPU")
     print(f"full mode, 1 core of {cpu}, 1 thread, fp32\n")
-    print(f"| notebook | minutes on one CPU core | peak memory (MB) | within {BUDGET_MINUTES} min and {BUDGET_GB} GB |")
-    print("|---|---|---|---|")
+    print(f"| notebook | reading (min) | minutes on one CPU core | peak memory (MB) | within {BUDGET_MINUTES} min and {BUDGET_GB} GB |")
+    print("|---|---|---|---|---|")
     over = 0
     for path in paths:
         figures = measure(path.resolve(), args.core)
         minutes, megabytes = figures["seconds"] / 60, figures["peak_mib"] * 1.048576
         fits = minutes <= BUDGET_MINUTES and megabytes <= BUDGET_GB * 1000
         over += not fits
-        print(f"| {path.stem} | {minutes:.1f} | {megabytes:,.0f} | {'yes' if fits else 'NO'} |", flush=True)
+        print(f"| {path.stem} | {reading_minutes(path):.0f} | {minutes:.1f} | {megabytes:,.0f} | {'yes' if fits else 'NO'} |",
+              flush=True)
     return 1 if over else 0
 
 
