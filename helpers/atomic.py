@@ -3,7 +3,14 @@
 import contextlib
 import os
 import tempfile
+import time
 from pathlib import Path
+
+TEMPORARY_SUFFIXES = (".tmp", ".part")
+STALE_SECONDS = 600
+"""A temporary file untouched this long has no writer left: a live download writes at least once per
+socket timeout (or is abandoned), a live save within seconds. Younger ones may belong to another
+kernel writing into the same folder right now, so they are left alone."""
 
 
 @contextlib.contextmanager
@@ -14,6 +21,7 @@ def atomic_writer(path, suffix=".tmp"):
     removed and `path` is left as it was.
     """
     path = Path(path)
+    remove_stale_temporaries(path)
     handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
     temp = Path(temp_name)
     try:
@@ -40,3 +48,28 @@ def fsync_dir(directory):
         pass
     finally:
         os.close(fd)
+
+
+def remove_stale_temporaries(path, stale_seconds=STALE_SECONDS):
+    """Delete the temporary files that killed writers of `path` left beside it; return their names.
+
+    Only files named as `atomic_writer` names them (".<name>.<random><suffix>") and not modified for
+    `stale_seconds` are removed.
+    """
+    path = Path(path)
+    now = time.time()
+    removed = []
+    try:
+        candidates = list(path.parent.glob(f".{path.name}.*"))
+    except OSError:
+        return removed
+    for candidate in candidates:
+        if not candidate.name.endswith(TEMPORARY_SUFFIXES):
+            continue
+        try:
+            if now - candidate.stat().st_mtime >= stale_seconds:
+                candidate.unlink()
+                removed.append(candidate.name)
+        except OSError:  # gone already (another kernel cleaned up), or not ours to delete
+            continue
+    return removed

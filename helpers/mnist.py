@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from helpers.atomic import atomic_writer
+from helpers.atomic import atomic_writer, remove_stale_temporaries
 
 MIRRORS = (
     "https://ossci-datasets.s3.amazonaws.com/mnist/",
@@ -231,6 +231,8 @@ def load(root=None, download=True, mirrors=MIRRORS, checksums=MD5, timeout=30, f
     if missing_md5:
         raise ValueError(f"checksums has no MD5 for {', '.join(missing_md5)}")
     root = resolve_root(root)
+    for name in OFFICIAL_FILES:
+        remove_stale_temporaries(root / name)  # left by a download that was killed
 
     for name in (TEST_IMAGES, TEST_LABELS):
         if not (root / name).exists():

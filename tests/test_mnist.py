@@ -577,3 +577,32 @@ def test_atomic_writer_keeps_the_old_file_when_the_block_fails(tmp_path):
     with atomic_writer(target) as out:
         out.write(b"new")
     assert target.read_bytes() == b"new"
+
+
+def test_atomic_writer_removes_only_stale_temporaries(tmp_path):
+    from helpers.atomic import STALE_SECONDS, atomic_writer
+
+    target = tmp_path / "file.bin"
+    stale, fresh = tmp_path / ".file.bin.abc123.tmp", tmp_path / ".file.bin.def456.part"
+    unrelated = tmp_path / ".other.bin.ghi789.tmp"
+    for path in (stale, fresh, unrelated):
+        path.write_bytes(b"left by a killed writer")
+    long_ago = time.time() - STALE_SECONDS - 60
+    os.utime(stale, (long_ago, long_ago))
+    os.utime(unrelated, (long_ago, long_ago))
+    with atomic_writer(target) as out:
+        out.write(b"new")
+    # The fresh one may be another kernel's download in progress; the unrelated one is another file's.
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([target.name, fresh.name, unrelated.name])
+
+
+def test_load_full_removes_a_killed_download_left_behind(serve, tmp_path):
+    from helpers.atomic import STALE_SECONDS
+
+    url, checksums = full_set_mirror(serve)
+    leftover = tmp_path / f".{mnist.TRAIN_IMAGES}.x1y2z3.part"
+    leftover.write_bytes(b"half a download")
+    long_ago = time.time() - STALE_SECONDS - 60
+    os.utime(leftover, (long_ago, long_ago))
+    mnist.load(tmp_path, mirrors=[url], checksums=checksums, timeout=5, full=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(mnist.OFFICIAL_FILES)
