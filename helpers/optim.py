@@ -99,10 +99,19 @@ def _betas(betas):
     return (float(betas[0]), float(betas[1]))
 
 
-def _pure_update(hparams, validate, step):
-    """Wrap `step(params, grad, state, h)` with override handling and shape checks."""
+def _pure_update(hparams, validate, step, state_type):
+    """Wrap `step(params, grad, state, h)` with override handling and checks of what it is given."""
 
     def update(params, grad, state, **overrides):
+        if not isinstance(state, state_type):
+            raise ValueError(f"state must be the {state_type.__name__} that init(params) returns, got {state!r}")
+        if is_tensor(params) != is_tensor(grad):
+            kinds = {True: "a torch tensor", False: "a numpy array"}
+            raise ValueError(f"params and grad must both be numpy arrays or both torch tensors; got params as "
+                             f"{kinds[is_tensor(params)]} and grad as {kinds[is_tensor(grad)]}")
+        if is_tensor(params) and grad.dtype != params.dtype:
+            raise ValueError(f"grad has dtype {grad.dtype} but params have dtype {params.dtype}; convert the grad "
+                             f"to the params' dtype")
         h = hparams
         if overrides:
             unknown = sorted(set(overrides) - (set(hparams) & set(SCHEDULABLE)))
@@ -159,7 +168,7 @@ def sgd(lr=0.1, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0):
         return params - lr * g, SGDState(momentum_buffer=buf)  # θₜ = θₜ₋₁ − η·(direction)
 
     validate(hparams)
-    return Optimizer("sgd", init, _pure_update(hparams, validate, step), dict(hparams), "SGD")
+    return Optimizer("sgd", init, _pure_update(hparams, validate, step, SGDState), dict(hparams), "SGD")
 
 
 # --------------------------------------------------------------------------- AdaGrad
@@ -193,7 +202,7 @@ def adagrad(lr=0.01, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0
         return params, AdagradState(step=t, sum=total)
 
     validate(hparams)
-    return Optimizer("adagrad", init, _pure_update(hparams, validate, step), dict(hparams), "Adagrad")
+    return Optimizer("adagrad", init, _pure_update(hparams, validate, step, AdagradState), dict(hparams), "Adagrad")
 
 
 # --------------------------------------------------------------------------- RMSprop
@@ -247,7 +256,7 @@ def rmsprop(lr=0.01, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, cente
         return params, RMSpropState(step=state.step + 1, square_avg=v, momentum_buffer=buf, grad_avg=grad_avg)
 
     validate(hparams)
-    return Optimizer("rmsprop", init, _pure_update(hparams, validate, step), dict(hparams), "RMSprop")
+    return Optimizer("rmsprop", init, _pure_update(hparams, validate, step, RMSpropState), dict(hparams), "RMSprop")
 
 
 # --------------------------------------------------------------------------- Adam, AdamW
@@ -302,7 +311,7 @@ def _adam_family(name, torch_name, lr, betas, eps, weight_decay, amsgrad, decoup
         params = params - lr * (m_hat / denom)  # θₜ = θₜ₋₁ − η m̂ₜ / (√v̂ₜ + ε)
         return params, AdamState(step=t, exp_avg=m, exp_avg_sq=v, max_exp_avg_sq=v_max)
 
-    return Optimizer(name, init, _pure_update(hparams, validate, step), dict(hparams), torch_name)
+    return Optimizer(name, init, _pure_update(hparams, validate, step, AdamState), dict(hparams), torch_name)
 
 
 def adam(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, bias_correction=True):
@@ -390,9 +399,16 @@ def run(opt, grad_fn, start, steps, schedule=None, project=None, bound=1e6):
 
 def _step(opt, grad_fn, theta, state, t, schedule, project):
     overrides = schedule(t) if schedule is not None else {}
+    if not isinstance(overrides, dict):
+        raise ValueError(f"schedule(t) must return a dict of per-step overrides such as {{'lr': 0.1}}; "
+                         f"at t = {t} it returned {overrides!r}")
     theta, state = opt.update(theta, np.asarray(grad_fn(theta), dtype=np.float64), state, **overrides)
     if project is not None:
-        theta = np.asarray(project(theta), dtype=np.float64)
+        projected = np.asarray(project(theta), dtype=np.float64)
+        if projected.shape != theta.shape:
+            raise ValueError(f"project(θ) must return an array of θ's shape {theta.shape}; at step {t} it "
+                             f"returned shape {projected.shape}")
+        theta = projected
     return theta, state
 
 

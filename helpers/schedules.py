@@ -266,7 +266,10 @@ def one_cycle_lr(
     get less momentum. `momentum_key` says where μ goes: "momentum" for SGD and RMSprop, or "betas" for
     Adam and AdamW, as (β₁ = μₜ, beta2), which is what torch does to an optimizer with `betas`.
 
-    The schedule is defined for t = 0 … total_steps (torch raises beyond that, and so does this).
+    The schedule is defined for t = 0 … total_steps (torch raises beyond that, and so does this). Steps
+    0 … total_steps − 1 match torch exactly. At t = total_steps, one step past the end of the last phase,
+    torch extrapolates that phase (with linear annealing, to a negative η); here the phase's fraction is
+    clamped to 1, so η and μ stay at their final values.
     """
     max_lr = _real("max_lr", max_lr, 0.0)
     total_steps = _integer("total_steps", total_steps, 1)
@@ -318,7 +321,7 @@ def one_cycle_lr(
         phase_start = 0.0
         for i, phase in enumerate(phases):
             if t <= phase[0] or i == len(phases) - 1:
-                return phase, (t - phase_start) / (phase[0] - phase_start)  # p = (t − start)/(end − start)
+                return phase, min((t - phase_start) / (phase[0] - phase_start), 1.0)  # p = (t − start)/(end − start)
             phase_start = phase[0]
 
     def lr(t):

@@ -27,10 +27,21 @@ from helpers._checks import real
 # --------------------------------------------------------------------------- controls
 
 
+def _bounds(description, low, high, log=False):
+    """The finite bounds low < high of a slider (both > 0 on a log scale), or a ValueError naming them."""
+    low, high = real(f"{description}: the lower bound", low), real(f"{description}: the upper bound", high)
+    if log and low <= 0:
+        raise ValueError(f"{description}: a log-scale slider needs a lower bound > 0, got {low!r}")
+    if low >= high:
+        raise ValueError(f"{description}: the lower bound {low!r} must be below the upper bound {high!r}")
+    return low, high
+
+
 def log_slider(description, value, low, high, step=0.05, readout_format=".2g"):
     """A FloatLogSlider from `low` to `high` (widened to whole decades that hold `value`)."""
+    low, high = _bounds(description, low, high, log=True)
     value = real(description, value)
-    if value <= 0 or low <= 0:
+    if value <= 0:
         raise ValueError(f"{description} must be > 0 on a log-scale slider, got {value!r}")
     return ipywidgets.FloatLogSlider(
         value=value, base=10, step=step, description=description, readout_format=readout_format,
@@ -40,6 +51,7 @@ def log_slider(description, value, low, high, step=0.05, readout_format=".2g"):
 
 def slider(description, value, low, high, step=0.01, readout_format=".2f"):
     """A FloatSlider from `low` to `high`, widened to hold `value`."""
+    low, high = _bounds(description, low, high)
     value = real(description, value)
     return ipywidgets.FloatSlider(
         value=value, min=min(low, value), max=max(high, value), step=step,

@@ -203,6 +203,7 @@ BAD = [
     (optim.sgd, dict(lr=float("nan")), "lr"),
     (optim.sgd, dict(lr=float("inf")), "lr"),
     (optim.sgd, dict(lr="0.1"), "lr"),
+    (optim.sgd, dict(lr=10**400), "lr"),
     (optim.sgd, dict(momentum=1.0), "momentum"),
     (optim.sgd, dict(momentum=-0.1), "momentum"),
     (optim.sgd, dict(dampening=1.5), "dampening"),
@@ -243,6 +244,27 @@ def test_bad_overrides_and_shapes_raise():
         opt.update(np.zeros(2), np.ones(3), state)
     with pytest.raises(ValueError, match="unknown optimizer"):
         optim.get("lion")
+
+
+@pytest.mark.parametrize("name", sorted(optim.FACTORIES))
+def test_update_refuses_what_init_did_not_make(name):
+    opt = optim.get(name)
+    for state in (None, (), optim.get("sgd" if name != "sgd" else "adam").init(np.zeros(2))):
+        with pytest.raises(ValueError, match="state must be the .*State that init\\(params\\) returns"):
+            opt.update(np.zeros(2), np.ones(2), state)
+
+
+def test_update_refuses_mixed_backends_and_dtypes():
+    opt = optim.adam()
+    with pytest.raises(ValueError, match="must both be numpy arrays or both torch tensors.*params as a numpy array"):
+        opt.update(np.zeros(2), torch.ones(2, dtype=torch.float64), opt.init(np.zeros(2)))
+    with pytest.raises(ValueError, match="params as a torch tensor and grad as a numpy array"):
+        opt.update(torch.zeros(2), np.ones(2), opt.init(torch.zeros(2)))
+    params = torch.zeros(2, dtype=torch.float32)
+    with pytest.raises(ValueError, match="grad has dtype torch.float64 but params have dtype torch.float32"):
+        opt.update(params, torch.ones(2, dtype=torch.float64), opt.init(params))
+    new, state = opt.update(params, torch.ones(2), opt.init(params))
+    assert new.dtype == state.exp_avg.dtype == torch.float32
 
 
 # --------------------------------------------------------------------------- run
@@ -336,3 +358,7 @@ def test_run_bad_input():
         optim.run("sgd", quadratic_grad, np.zeros(2), 3)
     with pytest.raises(ValueError, match="shape"):
         optim.run(opt, lambda th: np.zeros(3), np.zeros(2), 3)
+    with pytest.raises(ValueError, match=r"project\(θ\) must return an array of θ's shape \(2,\); at step 0"):
+        optim.run(opt, quadratic_grad, np.ones(2), 3, project=lambda th: th[:1])
+    with pytest.raises(ValueError, match=r"schedule\(t\) must return a dict .* at t = 0 it returned None"):
+        optim.run(opt, quadratic_grad, np.ones(2), 3, schedule=lambda t: None)

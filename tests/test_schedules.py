@@ -213,7 +213,7 @@ def test_one_cycle_lr_and_momentum_match_torch_sgd():
     for _ in range(CONFIGS_PER_SCHEDULE):
         kw = random_one_cycle(rng, "momentum")
         schedule = schedules.one_cycle_lr(**kw)
-        steps = kw["total_steps"] + 1  # torch allows stepping up to t = total_steps
+        steps = kw["total_steps"]  # t = total_steps is checked in test_one_cycle_ends_at_its_final_values
         lrs, momenta, _ = torch_trace(lambda opt: torch_one_cycle(opt, kw), steps, momentum=0.9)
         assert_lrs_match(schedule, lrs)
         np.testing.assert_allclose([schedule(t)["momentum"] for t in range(steps)], momenta, rtol=RTOL, atol=0)
@@ -225,12 +225,26 @@ def test_one_cycle_betas_match_torch_adam():
         beta2 = float(rng.uniform(0.9, 0.9999))
         kw = {**random_one_cycle(rng, "betas"), "beta2": beta2}
         schedule = schedules.one_cycle_lr(**kw)
-        steps = kw["total_steps"] + 1
+        steps = kw["total_steps"]
         lrs, _, beta1s = torch_trace(lambda opt: torch_one_cycle(opt, kw), steps, "adam", betas=(0.9, beta2))
         assert_lrs_match(schedule, lrs)
         got = [schedule(t)["betas"] for t in range(steps)]
         np.testing.assert_allclose([b1 for b1, _ in got], beta1s, rtol=RTOL, atol=0)
         assert all(b2 == beta2 for _, b2 in got)
+
+
+@pytest.mark.parametrize("anneal_strategy", ["linear", "cos"])
+@pytest.mark.parametrize("three_phase", [False, True])
+def test_one_cycle_ends_at_its_final_values(anneal_strategy, three_phase):
+    """At t = total_steps torch extrapolates the last phase (a negative η when linear); this stays at η_end."""
+    total = 100
+    kw = dict(max_lr=1.0, total_steps=total, pct_start=0.3, anneal_strategy=anneal_strategy, three_phase=three_phase,
+              div_factor=10.0, final_div_factor=100.0)
+    schedule = schedules.one_cycle_lr(**kw)
+    assert schedule.lr(total) == pytest.approx(0.1 / 100, rel=1e-12)
+    assert schedule(total)["momentum"] == pytest.approx(0.95, rel=1e-12)
+    trajectory = optim.run(optim.sgd(lr=0.1, momentum=0.9), lambda x: x, [1.0, -1.0], total + 1, schedule=schedule)
+    assert trajectory.path.shape == (total + 2, 2) and not trajectory.diverged
 
 
 def test_one_cycle_shape():
