@@ -29,14 +29,31 @@ from helpers._checks import real as _number
 SCHEDULABLE = ("lr", "momentum", "dampening", "weight_decay", "betas", "eps", "alpha", "lr_decay")
 
 
+class Hyperparameters(dict):
+    """An optimizer's hyperparameters, read-only: its rule closed over these values when it was built,
+    so an edited copy here would print one η while the rule steps with another."""
+
+    def _read_only(self, *args, **kwargs):
+        raise TypeError(
+            "an optimizer's hyperparameters are read-only: build a new optimizer (e.g. optim.sgd(lr=1.0)) "
+            "or override one per step (update(params, grad, state, lr=1.0))"
+        )
+
+    __setitem__ = __delitem__ = __ior__ = clear = pop = popitem = setdefault = update = _read_only
+
+    def __reduce__(self):  # copy and pickle rebuild it whole instead of item by item
+        return type(self), (dict(self),)
+
+
 class Optimizer(NamedTuple):
     """An optimizer: a name, a pure (init, update) pair and torch's keyword arguments."""
 
     name: str
     init: Callable
     update: Callable
-    hparams: dict
+    hparams: Hyperparameters  # exactly the keyword arguments of the torch twin
     torch_name: Any  # the torch.optim class name, or None where torch has no twin
+    bias_correction: bool = True  # Adam's 1/(1 − βᵗ) factors; False only for the variant without them
 
     @property
     def torch_class(self):
@@ -168,7 +185,7 @@ def sgd(lr=0.1, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0):
         return params - lr * g, SGDState(momentum_buffer=buf)  # θₜ = θₜ₋₁ − η·(direction)
 
     validate(hparams)
-    return Optimizer("sgd", init, _pure_update(hparams, validate, step, SGDState), dict(hparams), "SGD")
+    return Optimizer("sgd", init, _pure_update(hparams, validate, step, SGDState), Hyperparameters(hparams), "SGD")
 
 
 # --------------------------------------------------------------------------- AdaGrad
@@ -202,7 +219,7 @@ def adagrad(lr=0.01, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0
         return params, AdagradState(step=t, sum=total)
 
     validate(hparams)
-    return Optimizer("adagrad", init, _pure_update(hparams, validate, step, AdagradState), dict(hparams), "Adagrad")
+    return Optimizer("adagrad", init, _pure_update(hparams, validate, step, AdagradState), Hyperparameters(hparams), "Adagrad")
 
 
 # --------------------------------------------------------------------------- RMSprop
@@ -256,7 +273,7 @@ def rmsprop(lr=0.01, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, cente
         return params, RMSpropState(step=state.step + 1, square_avg=v, momentum_buffer=buf, grad_avg=grad_avg)
 
     validate(hparams)
-    return Optimizer("rmsprop", init, _pure_update(hparams, validate, step, RMSpropState), dict(hparams), "RMSprop")
+    return Optimizer("rmsprop", init, _pure_update(hparams, validate, step, RMSpropState), Hyperparameters(hparams), "RMSprop")
 
 
 # --------------------------------------------------------------------------- Adam, AdamW
@@ -311,7 +328,8 @@ def _adam_family(name, torch_name, lr, betas, eps, weight_decay, amsgrad, decoup
         params = params - lr * (m_hat / denom)  # θₜ = θₜ₋₁ − η m̂ₜ / (√v̂ₜ + ε)
         return params, AdamState(step=t, exp_avg=m, exp_avg_sq=v, max_exp_avg_sq=v_max)
 
-    return Optimizer(name, init, _pure_update(hparams, validate, step, AdamState), dict(hparams), torch_name)
+    return Optimizer(name, init, _pure_update(hparams, validate, step, AdamState), Hyperparameters(hparams),
+                     torch_name, bias_correction)
 
 
 def adam(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, bias_correction=True):

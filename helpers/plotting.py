@@ -85,7 +85,7 @@ def settings(optimizer, surface, **hparams):
     """
     if isinstance(optimizer, optim.Optimizer):
         name, hparams = optimizer.name, {**optimizer.hparams, **hparams}
-        if name == "adam" and optimizer.torch_name is None:  # the only variant whose flag is not in hparams
+        if not optimizer.bias_correction:  # not a torch keyword, so not in hparams
             hparams.setdefault("bias_correction", False)
     else:
         name = optimizer

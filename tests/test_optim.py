@@ -1,5 +1,8 @@
 """helpers.optim against torch.optim, the oracle: every flag, step by step, in float64."""
 
+import copy
+import pickle
+
 import numpy as np
 import pytest
 import torch
@@ -362,3 +365,14 @@ def test_run_bad_input():
         optim.run(opt, quadratic_grad, np.ones(2), 3, project=lambda th: th[:1])
     with pytest.raises(ValueError, match=r"schedule\(t\) must return a dict .* at t = 0 it returned None"):
         optim.run(opt, quadratic_grad, np.ones(2), 3, schedule=lambda t: None)
+
+
+def test_hparams_are_read_only_and_say_what_to_do_instead():
+    opt = optim.sgd(lr=0.1)
+    for mutate in (lambda h: h.__setitem__("lr", 1.0), lambda h: h.update(lr=1.0), lambda h: h.pop("lr"),
+                   lambda h: h.clear(), lambda h: h.setdefault("x", 1), lambda h: h.__delitem__("lr")):
+        with pytest.raises(TypeError, match="read-only: build a new optimizer"):
+            mutate(opt.hparams)
+    assert opt.hparams["lr"] == 0.1 and repr(opt) == "sgd(lr=0.1, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False)"
+    assert copy.deepcopy(opt.hparams) == opt.hparams == pickle.loads(pickle.dumps(opt.hparams))
+    assert optim.adam().bias_correction and not optim.adam(bias_correction=False).bias_correction
