@@ -171,10 +171,10 @@ def sgd(lr=0.1, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0):
         return SGDState(momentum_buffer=None)
 
     def step(params, grad, state, h):
-        lr, mu, tau, lam = h["lr"], h["momentum"], h["dampening"], h["weight_decay"]
+        lr, mu, tau, omega = h["lr"], h["momentum"], h["dampening"], h["weight_decay"]
         g = grad
-        if lam != 0:
-            g = g + lam * params  # gₜ ← gₜ + ωθₜ₋₁  (L2 penalty ½ω‖θ‖² folded into the gradient)
+        if omega != 0:
+            g = g + omega * params  # gₜ ← gₜ + ωθₜ₋₁  (L2 penalty ½ω‖θ‖² folded into the gradient)
         buf = state.momentum_buffer
         if mu != 0:
             if buf is None:
@@ -305,14 +305,14 @@ def _adam_family(name, torch_name, lr, betas, eps, weight_decay, amsgrad, decoup
 
     def step(params, grad, state, h):
         xp = namespace(params)
-        lr, lam, eps = h["lr"], h["weight_decay"], h["eps"]
+        lr, omega, eps = h["lr"], h["weight_decay"], h["eps"]
         beta1, beta2 = h["betas"]
         t = state.step + 1
         g = grad
         if decoupled:
-            params = params * (1 - lr * lam)  # θ ← θ(1 − ηω): decay the weights, not the gradient
-        elif lam != 0:
-            g = g + lam * params  # gₜ ← gₜ + ωθₜ₋₁: L2, which then gets divided by √v̂ₜ
+            params = params * (1 - lr * omega)  # θ ← θ(1 − ηω): decay the weights, not the gradient
+        elif omega != 0:
+            g = g + omega * params  # gₜ ← gₜ + ωθₜ₋₁: L2, which then gets divided by √v̂ₜ
         m = beta1 * state.exp_avg + (1 - beta1) * g  # mₜ = β₁mₜ₋₁ + (1 − β₁)gₜ
         v = beta2 * state.exp_avg_sq + (1 - beta2) * g * g  # vₜ = β₂vₜ₋₁ + (1 − β₂)gₜ²
         v_max = state.max_exp_avg_sq
