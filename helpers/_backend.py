@@ -29,8 +29,3 @@ def stack_last(parts):
     if is_tensor(parts[0]):
         return sys.modules["torch"].stack(parts, dim=-1)
     return np.stack(parts, axis=-1)
-
-
-def all_finite(x):
-    """Whether every entry of `x` is finite, as a Python bool."""
-    return bool(namespace(x).isfinite(x).all())

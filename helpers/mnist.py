@@ -159,14 +159,6 @@ def read_idx(path):
     return array.astype(dtype.newbyteorder("="))  # a writable copy in native byte order
 
 
-def to_float(images):
-    """uint8 pixel values 0..255 as float32 in [0, 1]."""
-    images = np.asarray(images)
-    if images.dtype != np.uint8:
-        raise ValueError(f"images must be uint8 pixel values 0..255, got dtype {images.dtype}")
-    return images.astype(np.float32) / np.float32(255)  # x / 255 ∈ [0, 1]
-
-
 def download_file(url_list, dest, md5, timeout=30, speed_limit=SPEED_LIMIT, speed_time=SPEED_TIME):
     """Download `dest` from the first URL in `url_list` that serves a file with this MD5.
 

@@ -62,14 +62,6 @@ def _trace_and_determinant(eta, mu, lam, method):
     return (1 + mu) * (1 - eta * lam), mu * (1 - eta * lam)  # a = (1 + μ)(1 − ηλ), c = μ(1 − ηλ)
 
 
-def iteration_matrix(eta, mu, lam, method="heavy_ball"):
-    """The 2×2 matrix M with (cₜ, cₜ₋₁) = M (cₜ₋₁, cₜ₋₂) along an eigenvector with eigenvalue λ."""
-    eta, mu = (float(x) for x in _hyperparameters(eta, mu))
-    (lam,) = _eigenvalues([lam])
-    a, c = _trace_and_determinant(eta, mu, lam, _method(method))
-    return np.array([[a, -c], [1.0, 0.0]])
-
-
 def spectral_radius(eta, mu, eigenvalues, method="heavy_ball"):
     """max over λ ∈ eigenvalues of the largest |root| of z² − a z + c: the worst per-step factor.
 

@@ -193,11 +193,6 @@ def evaluate(objective, configs, mode="min"):
     return SearchResult(configs[best], float(scores[best]), configs, scores)
 
 
-def grid_search(objective, space, points_per_dim=None, mode="min"):
-    """objective(config) at every point of `grid(space, points_per_dim)`."""
-    return evaluate(objective, grid(space, points_per_dim), mode)
-
-
 def random_search(objective, space, n_trials, seed=0, mode="min"):
     """objective(config) at `n_trials` configurations drawn from `space`.
 

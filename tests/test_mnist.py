@@ -230,18 +230,6 @@ def test_read_idx_corrupt_deflate_stream(tmp_path):
         mnist.read_idx(path)
 
 
-def test_to_float_scales_to_unit_interval():
-    images = np.array([[0, 51, 255]], dtype=np.uint8)
-    floats = mnist.to_float(images)
-    assert floats.dtype == np.float32
-    np.testing.assert_allclose(floats, [[0.0, 0.2, 1.0]], rtol=1e-7)
-
-
-def test_to_float_rejects_non_uint8():
-    with pytest.raises(ValueError, match="images must be uint8"):
-        mnist.to_float(np.zeros((2, 2), np.float64))
-
-
 # download_file -----------------------------------------------------------------------------
 
 

@@ -135,10 +135,10 @@ def test_grid_size_and_points():
 
 def test_grid_and_random_search_find_the_best_config():
     loss = lambda c: (math.log10(c["lr"]) + 2) ** 2 + (c["mu"] - 0.5) ** 2  # minimum at η = 0.01, μ = 0.5
-    result = search.grid_search(loss, {"lr": [1e-3, 1e-2, 1e-1], "mu": [0.0, 0.5, 0.9]})
+    result = search.evaluate(loss, search.grid({"lr": [1e-3, 1e-2, 1e-1], "mu": [0.0, 0.5, 0.9]}))
     assert result.best_config == {"lr": 1e-2, "mu": 0.5} and result.best_score == 0.0
     assert len(result.configs) == len(result.scores) == 9
-    high = search.grid_search(lambda c: -loss(c), {"lr": [1e-3, 1e-2], "mu": [0.5]}, mode="max")
+    high = search.evaluate(lambda c: -loss(c), search.grid({"lr": [1e-3, 1e-2], "mu": [0.5]}), mode="max")
     assert high.best_config == {"lr": 1e-2, "mu": 0.5}
     rs = search.random_search(loss, {"lr": search.loguniform(1e-4, 1), "mu": search.uniform(0, 1)}, 50, seed=0)
     assert rs.best_score == min(rs.scores) and rs.best_score < 0.1
@@ -156,7 +156,7 @@ def test_random_search_beats_grid_search_when_one_of_two_dimensions_matters():
     """Bergstra & Bengio 2012: 9 trials as a 3 × 3 grid try 3 learning rates; 9 random trials try 9."""
     space = {"lr": search.loguniform(1e-4, 1.0), "momentum": search.uniform(0.0, 0.99)}
     loss = lambda c: (math.log10(c["lr"]) + 2.6) ** 2 + 1e-3 * c["momentum"]  # η* ≈ 2.5e-3; μ barely matters
-    grid_best = search.grid_search(loss, space, points_per_dim=3).best_score
+    grid_best = search.evaluate(loss, search.grid(space, points_per_dim=3)).best_score
     random_best = np.array([search.random_search(loss, space, 9, seed=seed).best_score for seed in range(20)])
     assert np.mean(random_best < grid_best) >= 0.8
     assert np.median(random_best) < grid_best / 4
@@ -219,7 +219,7 @@ BAD = [
     (lambda: search.grid({"lr": search.loguniform(1e-3, 1.0)}), "points_per_dim"),
     (lambda: search.grid({"lr": []}), "options"),
     (lambda: search.random_search(lambda c: 0.0, {"lr": (0.0, 1.0)}, 0), "n_trials"),
-    (lambda: search.grid_search(lambda c: 0.0, {"lr": [1.0]}, mode="lowest"), "mode"),
+    (lambda: search.evaluate(lambda c: 0.0, search.grid({"lr": [1.0]}), mode="lowest"), "mode"),
     (lambda: search.evaluate(lambda c: 0.0, []), "configs"),
     (lambda: search.kfold_indices(10, 1), "k"),
     (lambda: search.kfold_indices(3, 4), "k"),
