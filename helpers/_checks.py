@@ -1,32 +1,89 @@
-"""Argument checks shared by the helpers: a bad number fails early, naming the parameter and its range."""
+"""Argument checks shared by every helper: a bad argument fails early, naming the parameter and its range.
+
+One behaviour everywhere: bools are not numbers, strings are not numbers, a number is finite, an
+integer is an int (or numpy integer), and every message reads "<name> must be <what>, got <value>".
+"""
 
 import math
 
 import numpy as np
 
+BOOLS = (bool, np.bool_)
+INTEGERS = (int, np.integer)
+REALS = (int, float, np.integer, np.floating)
 
-def real(name, value):
-    """`value` as a float; ValueError unless it is a finite real number (bools are not numbers here)."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+
+def real(name, value, low=-math.inf, high=math.inf, *, low_open=False, high_open=False):
+    """`value` as a float, finite and within the bounds (closed unless `low_open`/`high_open`)."""
+    if isinstance(value, BOOLS) or not isinstance(value, REALS):
         raise ValueError(f"{name} must be a real number, got {value!r}")
     try:
-        value = float(value)
+        number = float(value)
     except OverflowError:  # an int too large for a float, such as 10**400
         raise ValueError(f"{name} must be finite, got an integer of {len(str(abs(value)))} digits") from None
-    if not math.isfinite(value):
+    if not math.isfinite(number):
         raise ValueError(f"{name} must be finite, got {value!r}")
-    return value
+    below = number < low or (low_open and number == low)
+    above = number > high or (high_open and number == high)
+    if below or above:
+        raise ValueError(f"{name} must be {_interval(low, high, low_open, high_open)}, got {value!r}")
+    return number
 
 
 def non_negative(name, value):
-    value = real(name, value)
-    if value < 0:
-        raise ValueError(f"{name} must be ≥ 0, got {value!r}")
-    return value
+    return real(name, value, 0.0)
 
 
 def positive(name, value):
-    value = real(name, value)
-    if value <= 0:
-        raise ValueError(f"{name} must be > 0, got {value!r}")
+    return real(name, value, 0.0, low_open=True)
+
+
+def unit_interval(name, value, closed=False):
+    """0 ≤ value < 1, or 0 ≤ value ≤ 1 when `closed` (a decay rate, a probability)."""
+    return real(name, value, 0.0, 1.0, high_open=not closed)
+
+
+def integer(name, value, low=None, high=None):
+    """`value` as an int, within [low, high] where given."""
+    bounds = ""
+    if low is not None or high is not None:
+        bounds = " " + _interval(-math.inf if low is None else low, math.inf if high is None else high, False, False)
+    if isinstance(value, BOOLS) or not isinstance(value, INTEGERS) \
+            or (low is not None and value < low) or (high is not None and value > high):
+        raise ValueError(f"{name} must be an integer{bounds}, got {value!r}")
+    return int(value)
+
+
+def flag(name, value):
+    """`value` as a bool; ValueError unless it is True or False."""
+    if not isinstance(value, BOOLS):
+        raise ValueError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def choice(name, value, options):
+    """`value`, which must be one of `options`."""
+    if not any(value == option and type(value) is type(option) for option in options):
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, options))}, got {value!r}")
     return value
+
+
+def finite_array(name, value, ndim=None):
+    """`value` as a float64 numpy array of finite numbers (with `ndim` dimensions where given)."""
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be an array of real numbers, got {value!r}") from None
+    if ndim is not None and array.ndim != ndim:
+        raise ValueError(f"{name} must have {ndim} dimension{'s' * (ndim != 1)}, got shape {array.shape}")
+    if not np.isfinite(array).all():
+        raise ValueError(f"{name} must be finite (no NaN or inf)")
+    return array
+
+
+def _interval(low, high, low_open, high_open):
+    if high == math.inf:
+        return f"{'>' if low_open else '≥'} {low:g}"
+    if low == -math.inf:
+        return f"{'<' if high_open else '≤'} {high:g}"
+    return f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from helpers._checks import positive
+from helpers._checks import choice, integer, positive, real, unit_interval
 from helpers.optim import Optimizer
 
 
@@ -72,15 +72,10 @@ def lr_range_test(
     lr_max = positive("lr_max", lr_max)
     if lr_max <= lr_min:
         raise ValueError(f"lr_max must exceed lr_min ({lr_min:g}), got {lr_max!r}")
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 2:
-        raise ValueError(f"steps must be an integer ≥ 2, got {steps!r}")
-    if isinstance(smoothing, bool) or not isinstance(smoothing, (int, float)) or not 0 <= smoothing < 1:
-        raise ValueError(f"smoothing (β) must lie in [0, 1), got {smoothing!r}")
-    divergence_factor = positive("divergence_factor", divergence_factor)
-    if divergence_factor <= 1:
-        raise ValueError(f"divergence_factor must exceed 1, got {divergence_factor!r}")
-    if rule not in SUGGESTION_RULES:
-        raise ValueError(f"rule must be one of {', '.join(map(repr, SUGGESTION_RULES))}; got {rule!r}")
+    steps = integer("steps", steps, 2)
+    smoothing = unit_interval("smoothing (β)", smoothing)
+    divergence_factor = real("divergence_factor", divergence_factor, 1.0, low_open=True)
+    choice("rule", rule, SUGGESTION_RULES)
     theta = np.array(start, dtype=np.float64)
     if theta.ndim != 1 or theta.size == 0 or not np.isfinite(theta).all():
         raise ValueError(f"start must be a finite point of shape (d,), got shape {theta.shape}")

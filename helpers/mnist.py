@@ -13,7 +13,6 @@ mirrors, verified by MD5 and written atomically. `MNIST.train_source` always say
 import gzip
 import hashlib
 import http.client
-import math
 import os
 import tempfile
 import time
@@ -24,6 +23,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from helpers._checks import flag, positive
 from helpers.atomic import atomic_writer, remove_stale_temporaries
 
 MIRRORS = (
@@ -169,9 +169,9 @@ def download_file(url_list, dest, md5, timeout=30, speed_limit=SPEED_LIMIT, spee
     DownloadError listing every URL's error when all fail.
     """
     _check_urls("url_list", url_list)
-    _check_seconds("timeout", timeout)
-    _check_seconds("speed_time", speed_time)
-    _check_seconds("speed_limit", speed_limit)
+    positive("timeout", timeout)
+    positive("speed_time", speed_time)
+    positive("speed_limit", speed_limit)
     dest = Path(dest)
     if not dest.parent.is_dir():
         raise FileNotFoundError(f"cannot download to {dest}: folder {dest.parent} does not exist")
@@ -192,9 +192,7 @@ def wants_full(full=None):
     """Whether to load the full training set: `full` when given, else the DESCENT_MNIST_FULL variable."""
     if full is None:
         return os.environ.get(FULL_ENV, "").strip().lower() not in ("", "0", "false", "no")
-    if not isinstance(full, bool):
-        raise ValueError(f"full must be True, False or None, got {full!r}")
-    return full
+    return flag("full (or None: the DESCENT_MNIST_FULL variable)", full)
 
 
 def load(root=None, download=True, mirrors=MIRRORS, checksums=MD5, timeout=30, full=None):
@@ -218,7 +216,7 @@ def load(root=None, download=True, mirrors=MIRRORS, checksums=MD5, timeout=30, f
         return _read_set(SHIPPED_ROOT, (SUBSET_IMAGES, SUBSET_LABELS), SHIPPED_ROOT, _describe_subset)
 
     _check_urls("mirrors", mirrors)
-    _check_seconds("timeout", timeout)
+    positive("timeout", timeout)
     missing_md5 = [name for name in OFFICIAL_FILES if name not in checksums]
     if missing_md5:
         raise ValueError(f"checksums has no MD5 for {', '.join(missing_md5)}")
@@ -262,11 +260,6 @@ def _check_urls(name, urls):
     for url in urls:
         if not isinstance(url, str) or not url.startswith(("http://", "https://")):
             raise ValueError(f"{name} must hold http(s) URLs, got {url!r}")
-
-
-def _check_seconds(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
 
 
 def _download_verified(url, dest, md5, timeout, speed_limit, speed_time):

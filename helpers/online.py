@@ -15,6 +15,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from helpers._checks import integer, real
+
 
 class CyclicGradient:
     """gₜ = gradients[(t − 1) mod period] at the t-th call, whatever θ is (linear losses gₜ·θ).
@@ -45,8 +47,7 @@ class CyclicGradient:
 
     def at(self, t):
         """gₜ, the gradient of step t = 1, 2, … (without counting a call)."""
-        if isinstance(t, bool) or not isinstance(t, (int, np.integer)) or t < 1:
-            raise ValueError(f"t must be an integer ≥ 1, got {t!r}")
+        t = integer("t", t, 1)
         return self.table[(t - 1) % self.period].copy()
 
     def __call__(self, theta):
@@ -98,11 +99,7 @@ def reddi(C=3.0):
     and +1 is the worst. Each large gradient C comes once every three steps; with β₁ = 0 and
     β₂ = 1/(1 + C²) Adam's moving average forgets it too quickly and drifts to +1.
     """
-    if isinstance(C, bool) or not isinstance(C, (int, float, np.integer, np.floating)) or not math.isfinite(C):
-        raise ValueError(f"C must be a finite real number, got {C!r}")
-    if C <= 2:
-        raise ValueError(f"C must be > 2 (else x = −1 is not the unique best point), got {C!r}")
-    C = float(C)
+    C = real("C", C, 2.0, low_open=True)  # C > 2, else x = −1 is not the unique best point
     return OnlineProblem(
         name=f"Reddi et al. (2018), C = {C:g}",
         grad=CyclicGradient([C, -1.0, -1.0]),

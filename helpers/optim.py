@@ -21,9 +21,7 @@ from typing import Any, Callable, NamedTuple
 import numpy as np
 
 from helpers._backend import as_array, is_tensor, namespace
-from helpers._checks import non_negative as _non_negative
-from helpers._checks import positive as _positive
-from helpers._checks import real as _number
+from helpers._checks import flag, integer, non_negative, positive, unit_interval
 
 # Hyperparameters a schedule may change from one step to the next.
 SCHEDULABLE = ("lr", "momentum", "dampening", "weight_decay", "betas", "eps", "alpha", "lr_decay")
@@ -95,24 +93,11 @@ class AdamState(NamedTuple):
 # --------------------------------------------------------------------------- checks
 
 
-def _in_unit_interval(name, value, closed=False):
-    """0 ≤ value < 1, or 0 ≤ value ≤ 1 when `closed`."""
-    v = _number(name, value)
-    if v < 0 or v > 1 or (v == 1 and not closed):
-        interval = "[0, 1]" if closed else "[0, 1)"
-        raise ValueError(f"{name} must lie in {interval}, got {value!r}")
-
-
-def _flag(name, value):
-    if not isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"{name} must be True or False, got {value!r}")
-
-
 def _betas(betas):
     if not isinstance(betas, (tuple, list)) or len(betas) != 2:
         raise ValueError(f"betas must be a pair (β₁, β₂), got {betas!r}")
-    _in_unit_interval("betas[0] (β₁)", betas[0])
-    _in_unit_interval("betas[1] (β₂)", betas[1])
+    unit_interval("betas[0] (β₁)", betas[0])
+    unit_interval("betas[1] (β₂)", betas[1])
     return (float(betas[0]), float(betas[1]))
 
 
@@ -159,11 +144,11 @@ def sgd(lr=0.1, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0):
     hparams = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay, nesterov=nesterov)
 
     def validate(h):
-        _non_negative("lr (η)", h["lr"])
-        _in_unit_interval("momentum (μ)", h["momentum"])
-        _in_unit_interval("dampening (τ)", h["dampening"], closed=True)
-        _non_negative("weight_decay (ω)", h["weight_decay"])
-        _flag("nesterov", h["nesterov"])
+        non_negative("lr (η)", h["lr"])
+        unit_interval("momentum (μ)", h["momentum"])
+        unit_interval("dampening (τ)", h["dampening"], closed=True)
+        non_negative("weight_decay (ω)", h["weight_decay"])
+        flag("nesterov", h["nesterov"])
         if h["nesterov"] and (h["momentum"] <= 0 or h["dampening"] != 0):
             raise ValueError("nesterov=True needs momentum (μ) > 0 and dampening (τ) = 0")
 
@@ -199,11 +184,11 @@ def adagrad(lr=0.01, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0
     )
 
     def validate(h):
-        _non_negative("lr (η)", h["lr"])
-        _non_negative("lr_decay", h["lr_decay"])
-        _non_negative("weight_decay (ω)", h["weight_decay"])
-        _non_negative("initial_accumulator_value", h["initial_accumulator_value"])
-        _positive("eps (ε)", h["eps"])
+        non_negative("lr (η)", h["lr"])
+        non_negative("lr_decay", h["lr_decay"])
+        non_negative("weight_decay (ω)", h["weight_decay"])
+        non_negative("initial_accumulator_value", h["initial_accumulator_value"])
+        positive("eps (ε)", h["eps"])
 
     def init(params):
         params = as_array(params)
@@ -234,12 +219,12 @@ def rmsprop(lr=0.01, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, cente
     hparams = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum, centered=centered)
 
     def validate(h):
-        _non_negative("lr (η)", h["lr"])
-        _in_unit_interval("alpha (ρ)", h["alpha"])
-        _positive("eps (ε)", h["eps"])
-        _non_negative("weight_decay (ω)", h["weight_decay"])
-        _in_unit_interval("momentum (μ)", h["momentum"])
-        _flag("centered", h["centered"])
+        non_negative("lr (η)", h["lr"])
+        unit_interval("alpha (ρ)", h["alpha"])
+        positive("eps (ε)", h["eps"])
+        non_negative("weight_decay (ω)", h["weight_decay"])
+        unit_interval("momentum (μ)", h["momentum"])
+        flag("centered", h["centered"])
 
     def init(params):
         params = as_array(params)
@@ -283,14 +268,14 @@ def _adam_family(name, torch_name, lr, betas, eps, weight_decay, amsgrad, decoup
     hparams = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)
 
     def validate(h):
-        _non_negative("lr (η)", h["lr"])
+        non_negative("lr (η)", h["lr"])
         _betas(h["betas"])
-        _positive("eps (ε)", h["eps"])
-        _non_negative("weight_decay (ω)", h["weight_decay"])
-        _flag("amsgrad", h["amsgrad"])
+        positive("eps (ε)", h["eps"])
+        non_negative("weight_decay (ω)", h["weight_decay"])
+        flag("amsgrad", h["amsgrad"])
 
     validate(hparams)
-    _flag("bias_correction", bias_correction)
+    flag("bias_correction", bias_correction)
     hparams["betas"] = _betas(betas)
 
     def init(params):
@@ -397,9 +382,8 @@ def run(opt, grad_fn, start, steps, schedule=None, project=None, bound=1e6):
     """
     if not isinstance(opt, Optimizer):
         raise ValueError(f"opt must be an Optimizer (e.g. optim.sgd(lr=0.1)), got {type(opt).__name__}")
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
-        raise ValueError(f"steps must be an integer ≥ 0, got {steps!r}")
-    _positive("bound", bound)
+    steps = integer("steps", steps, 0)
+    positive("bound", bound)
     theta = np.array(start, dtype=np.float64)
     if theta.ndim not in (1, 2) or theta.shape[-1] == 0:
         raise ValueError(f"start must have shape (d,) or (N, d), got {theta.shape}")

@@ -13,10 +13,11 @@
 or, for least squares, a whole plotting grid (H, W, d).
 """
 
-import math
 from typing import Callable, NamedTuple
 
 import numpy as np
+
+from helpers._checks import integer, positive, real
 
 
 class Problem(NamedTuple):
@@ -52,21 +53,6 @@ class Problem(NamedTuple):
 # --------------------------------------------------------------------------- checks
 
 
-def _integer(name, value, low):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise ValueError(f"{name} must be an integer ≥ {low}, got {value!r}")
-    return int(value)
-
-
-def _real(name, value, low, strictly_above=False):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{name} must be a real number, got {value!r}")
-    if not math.isfinite(value) or value < low or (strictly_above and value == low):
-        bound = f"> {low:g}" if strictly_above else f"≥ {low:g}"
-        raise ValueError(f"{name} must be finite and {bound}, got {value!r}")
-    return float(value)
-
-
 def _theta(theta, d):
     theta = np.asarray(theta, dtype=np.float64)
     if theta.ndim == 0 or theta.shape[-1] != d:
@@ -99,13 +85,13 @@ def least_squares(n=1000, d=2, noise=0.5, kappa=10.0, seed=0, theta_star=None):
     projected orthogonal to the columns of X, so that ∇L(θ*) = Xᵀr/N = 0 holds exactly: θ* is the
     chosen `theta_star` (default: drawn from N(0, I)), not an estimate of it.
     """
-    n = _integer("n (N, the number of examples)", n, 1)
-    d = _integer("d (the number of parameters)", d, 1)
+    n = integer("n (N, the number of examples)", n, 1)
+    d = integer("d (the number of parameters)", d, 1)
     if n <= d:
         raise ValueError(f"n (N) must exceed d so that the optimum is unique; got n = {n}, d = {d}")
-    noise = _real("noise", noise, 0.0)
-    kappa = _real("kappa (κ)", kappa, 1.0)
-    seed = _integer("seed", seed, 0)
+    noise = real("noise", noise, 0.0)
+    kappa = real("kappa (κ)", kappa, 1.0)
+    seed = integer("seed", seed, 0)
     rng = np.random.default_rng(seed)
     if theta_star is None:
         theta_star = rng.normal(size=d)
@@ -185,9 +171,9 @@ def logistic_regression(images, labels, digits=(3, 8), weight_decay=1e-3, tol=1e
     Newton's method with backtracking until ‖∇L(θ*)‖ ≤ tol.
     """
     X, y = digit_features(images, labels, digits)
-    omega = _real("weight_decay (ω)", weight_decay, 0.0, strictly_above=True)
-    tol = _real("tol", tol, 0.0, strictly_above=True)
-    max_newton_steps = _integer("max_newton_steps", max_newton_steps, 1)
+    omega = positive("weight_decay (ω)", weight_decay)
+    tol = positive("tol", tol)
+    max_newton_steps = integer("max_newton_steps", max_newton_steps, 1)
     n, d = X.shape
 
     def loss(theta):

@@ -21,21 +21,13 @@ import math
 
 import numpy as np
 
+from helpers._checks import choice, finite_array, integer
+
 METHODS = ("heavy_ball", "nesterov")
 
 
-def _finite_array(name, value):
-    try:
-        array = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a real number or an array of them, got {value!r}") from None
-    if not np.isfinite(array).all():
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    return array
-
-
 def _hyperparameters(eta, mu):
-    eta, mu = _finite_array("eta (η)", eta), _finite_array("mu (μ)", mu)
+    eta, mu = finite_array("eta (η)", eta), finite_array("mu (μ)", mu)
     if (eta < 0).any():
         raise ValueError(f"eta (η) must be ≥ 0, got {eta.min():g}")
     if ((mu < 0) | (mu >= 1)).any():
@@ -44,16 +36,14 @@ def _hyperparameters(eta, mu):
 
 
 def _eigenvalues(eigenvalues):
-    lam = _finite_array("eigenvalues (λᵢ)", eigenvalues).ravel()
+    lam = finite_array("eigenvalues (λᵢ)", eigenvalues).ravel()
     if lam.size == 0 or (lam <= 0).any():
         raise ValueError(f"eigenvalues (λᵢ) must be a non-empty list of numbers > 0, got {eigenvalues!r}")
     return lam
 
 
 def _method(method):
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
-    return method
+    return choice("method", method, METHODS)
 
 
 def _trace_and_determinant(eta, mu, lam, method):
@@ -106,7 +96,7 @@ def optimal_heavy_ball(lam_min, lam_max):
 
 def steps_to(rate, tolerance=1e-6):
     """The smallest whole k with rateᵏ ≤ tolerance (how many steps a per-step factor needs)."""
-    rate, tolerance = float(_finite_array("rate", rate)), float(_finite_array("tolerance", tolerance))
+    rate, tolerance = float(finite_array("rate", rate)), float(finite_array("tolerance", tolerance))
     if not 0 <= rate < 1:
         raise ValueError(f"rate must lie in [0, 1) to ever reach the tolerance, got {rate:g}")
     if not 0 < tolerance < 1:
@@ -138,8 +128,7 @@ def measured_rate(distances, last=None, floor=1e-100):
         d = d[: cut[0]]
     if last is None:
         last = max(1, (d.size - 1) // 2)
-    if isinstance(last, bool) or not isinstance(last, (int, np.integer)) or not 1 <= last < d.size:
-        raise ValueError(f"last must be a whole number of steps from 1 to {d.size - 1}, got {last!r}")
+    last = integer("last (steps)", last, 1, d.size - 1)
     window = max(1, min(last // 4, d.size - last))
     end = d.size - window  # the final window is d[end:], the earlier one d[end − last : end − last + window]
     return float((d[end:].max() / d[end - last : end - last + window].max()) ** (1 / last))

@@ -17,36 +17,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+from helpers._checks import finite_array, integer, non_negative, unit_interval
+
 BASES = ("monomial", "legendre")
-
-
-def _real(name, value, low=0.0, high=math.inf, high_open=False):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{name} must be a real number, got {value!r}")
-    value = float(value)
-    above_high = value >= high if high_open else value > high
-    if not math.isfinite(value) or value < low or above_high:
-        upper = "" if high == math.inf else f" and {'<' if high_open else '≤'} {high:g}"
-        raise ValueError(f"{name} must be finite, ≥ {low:g}{upper}; got {value!r}")
-    return value
-
-
-def _integer(name, value, low):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise ValueError(f"{name} must be an integer ≥ {low}, got {value!r}")
-    return int(value)
-
-
-def _array(name, value, ndim=None):
-    try:
-        array = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be an array of real numbers, got {type(value).__name__}") from None
-    if ndim is not None and array.ndim != ndim:
-        raise ValueError(f"{name} must be {ndim}-dimensional, got shape {array.shape}")
-    if not np.isfinite(array).all():
-        raise ValueError(f"{name} must be finite")
-    return array
 
 
 # --------------------------------------------------------------------------- features and closed forms
@@ -59,8 +32,8 @@ def polynomial_features(x, degree, basis="monomial"):
     so least squares and gradient descent on them are well conditioned; monomials of high degree
     are nearly collinear there.
     """
-    x = _array("x", x, ndim=1)
-    degree = _integer("degree", degree, 0)
+    x = finite_array("x", x, ndim=1)
+    degree = integer("degree", degree, 0)
     if basis == "monomial":
         return np.vander(x, degree + 1, increasing=True)
     if basis == "legendre":
@@ -81,13 +54,13 @@ def ridge(features, targets, omega):
     the stacked system [√(2/N) X; √ω₂ I] θ = [√(2/N) y; 0], which stays accurate when XᵀX is nearly
     singular; ω₂ = 0 gives plain least squares (the minimum-norm solution if it is not unique).
     """
-    X = _array("features", features, ndim=2)
-    y = _array("targets", targets, ndim=1)
+    X = finite_array("features", features, ndim=2)
+    y = finite_array("targets", targets, ndim=1)
     if len(y) != len(X):
         raise ValueError(f"features has {len(X)} rows but targets has {len(y)} entries")
     if len(X) == 0:
         raise ValueError("features must have at least one row")
-    omega = _real("omega (ω₂)", omega)
+    omega = non_negative("omega (ω₂)", omega)
     scale = math.sqrt(2 / len(X))
     d = X.shape[1]
     A = np.vstack([scale * X, math.sqrt(omega) * np.eye(d)])
@@ -104,8 +77,8 @@ def soft_threshold(theta, threshold):
     It is argmin_u ½‖u − θ‖² + threshold·‖u‖₁: every coordinate moves `threshold` towards 0 and
     stops at exactly 0 (torch.nn.functional.softshrink with lambd=threshold).
     """
-    theta = _array("theta", theta)
-    threshold = _real("threshold", threshold)
+    theta = finite_array("theta", theta)
+    threshold = non_negative("threshold", threshold)
     return np.sign(theta) * np.maximum(np.abs(theta) - threshold, 0.0)
 
 
@@ -116,7 +89,7 @@ def l1_prox(lr, omega):
     is the learning rate times ω₁, so `lr` must be the η the optimizer uses (with a schedule, η
     changes per step and a fixed threshold no longer matches).
     """
-    threshold = _real("lr (η)", lr) * _real("omega (ω₁)", omega)
+    threshold = non_negative("lr (η)", lr) * non_negative("omega (ω₁)", omega)
 
     def project(theta):
         return soft_threshold(theta, threshold)
@@ -126,7 +99,7 @@ def l1_prox(lr, omega):
 
 def l1_subgradient(theta, omega):
     """ω₁·sign(θ): a subgradient of ω₁‖θ‖₁ (0 where θᵢ = 0, as torch's autograd of abs gives)."""
-    return _real("omega (ω₁)", omega) * np.sign(_array("theta", theta))
+    return non_negative("omega (ω₁)", omega) * np.sign(finite_array("theta", theta))
 
 
 # --------------------------------------------------------------------------- constraint sets
@@ -137,8 +110,8 @@ def project_l2_ball(theta, radius):
 
     `theta` may be one point (d,) or a batch (..., d); the norm is taken over the last axis.
     """
-    theta = _array("theta", theta)
-    radius = _real("radius", radius)
+    theta = finite_array("theta", theta)
+    radius = non_negative("radius", radius)
     norm = np.linalg.norm(theta, axis=-1, keepdims=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = np.where(norm > radius, radius / norm, 1.0)
@@ -152,8 +125,8 @@ def project_l1_ball(theta, radius):
     that lands on the surface ‖·‖₁ = radius; it is found by sorting |θ|. Batches (..., d) project
     each row (last axis) separately, all at once.
     """
-    theta = _array("theta", theta)
-    radius = _real("radius", radius)
+    theta = finite_array("theta", theta)
+    radius = non_negative("radius", radius)
     if theta.ndim == 0:
         raise ValueError("theta must have at least one dimension (the coordinates)")
     if radius == 0:
@@ -173,7 +146,7 @@ def project_l1_ball(theta, radius):
 
 def dropout_mask(shape, p, rng):
     """A keep-mask of `shape`: each entry 1 with probability 1 − p, else 0, drawn from `rng`."""
-    p = _real("p (the dropout probability)", p, 0.0, 1.0)
+    p = unit_interval("p (the dropout probability)", p, closed=True)
     if not isinstance(rng, np.random.Generator):
         raise ValueError(f"rng must be a numpy Generator (np.random.default_rng(seed)), got {type(rng).__name__}")
     return (rng.random(shape) >= p).astype(np.float64)
@@ -185,8 +158,8 @@ def dropout(x, p, rng, training=True):
     Because the survivors are scaled up while training, evaluation (training=False) is the
     identity — the semantics of torch.nn.functional.dropout. p = 1 drops everything (zeros).
     """
-    x = _array("x", x)
-    p = _real("p (the dropout probability)", p, 0.0, 1.0)
+    x = finite_array("x", x)
+    p = unit_interval("p (the dropout probability)", p, closed=True)
     if not training or p == 0:
         return x.copy()
     if p == 1:
@@ -203,12 +176,12 @@ def jitter(x, y, copies, scale, rng):
     Returns (x̃, ỹ) of length N·copies with x̃ = x + scale·ξ, ξ ~ N(0, 1). Training on jittered inputs
     approximates a penalty on the fitted curve's slope (Bishop, 1995).
     """
-    x = _array("x", x, ndim=1)
-    y = _array("y", y, ndim=1)
+    x = finite_array("x", x, ndim=1)
+    y = finite_array("y", y, ndim=1)
     if len(x) != len(y):
         raise ValueError(f"x has {len(x)} entries but y has {len(y)}")
-    copies = _integer("copies", copies, 1)
-    scale = _real("scale", scale)
+    copies = integer("copies", copies, 1)
+    scale = non_negative("scale", scale)
     if not isinstance(rng, np.random.Generator):
         raise ValueError(f"rng must be a numpy Generator (np.random.default_rng(seed)), got {type(rng).__name__}")
     x_copies = np.tile(x, copies)
@@ -244,8 +217,8 @@ def early_stopping(val_losses, patience, min_delta=0.0):
         losses = None
     if losses is None or losses.ndim != 1 or len(losses) == 0:
         raise ValueError("val_losses must be a non-empty sequence of numbers, one per epoch")
-    patience = _integer("patience", patience, 1)
-    min_delta = _real("min_delta", min_delta)
+    patience = integer("patience", patience, 1)
+    min_delta = non_negative("min_delta", min_delta)
     best_epoch, best = 0, math.inf  # epoch 0: nothing finite seen yet
     for epoch, loss in enumerate(losses, start=1):
         if math.isfinite(loss) and loss < best - min_delta:

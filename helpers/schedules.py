@@ -35,6 +35,8 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
+from helpers._checks import choice, flag, integer, real
+
 
 class Schedule(NamedTuple):
     """A hyperparameter schedule: `schedule(t)` is the dict of overrides for step t = 0, 1, …
@@ -54,7 +56,7 @@ class Schedule(NamedTuple):
 
     def lrs(self, steps):
         """η₀, …, η_{steps−1} as a float64 array."""
-        return np.array([self.lr(t) for t in range(_integer("steps", steps, 0))], dtype=np.float64)
+        return np.array([self.lr(t) for t in range(integer("steps", steps, 0))], dtype=np.float64)
 
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self.hparams.items())
@@ -64,39 +66,11 @@ class Schedule(NamedTuple):
 # --------------------------------------------------------------------------- checks
 
 
-def _real(name, value, low, high=math.inf, *, low_open=False, high_open=False):
-    """`value` as a finite float in the interval, else a ValueError naming `name` and the interval."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{name} must be a real number, got {value!r}")
-    v = float(value)
-    below = v < low or (low_open and v == low)
-    above = v > high or (high_open and v == high)
-    if not math.isfinite(v) or below or above:
-        if high == math.inf:
-            valid = f"finite and {'>' if low_open else '≥'} {low:g}"
-        else:
-            valid = f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
-        raise ValueError(f"{name} must be {valid}, got {value!r}")
-    return v
-
-
-def _integer(name, value, minimum):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer ≥ {minimum}, got {value!r}")
-    return int(value)
-
-
-def _choice(name, value, options):
-    if value not in options:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, options))}; got {value!r}")
-    return value
-
-
 def _increasing(name, values, minimum):
     """A strictly increasing list of integers ≥ `minimum`."""
     if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
         raise ValueError(f"{name} must be a list of integers, got {values!r}")
-    values = [_integer(f"{name}[{i}]", v, minimum) for i, v in enumerate(values)]
+    values = [integer(f"{name}[{i}]", v, minimum) for i, v in enumerate(values)]
     if any(b <= a for a, b in zip(values, values[1:])):
         raise ValueError(f"{name} must be strictly increasing, got {values!r}")
     return values
@@ -106,7 +80,7 @@ def _lr_only(name, hparams, lr_at):
     """A Schedule whose overrides are just {"lr": ηₜ}; t is checked once, here."""
 
     def lr(t):
-        return lr_at(_integer("t (the step)", t, 0))
+        return lr_at(integer("t (the step)", t, 0))
 
     return Schedule(name, lr, lambda t: {"lr": lr(t)}, hparams)
 
@@ -116,15 +90,15 @@ def _lr_only(name, hparams, lr_at):
 
 def constant(lr):
     """ηₜ = η₀: the baseline every schedule is compared with."""
-    lr = _real("lr (η)", lr, 0.0)
+    lr = real("lr (η)", lr, 0.0)
     return _lr_only("constant", dict(lr=lr), lambda t: lr)
 
 
 def step_lr(lr, step_size, gamma=0.1):
     """Multiply η by γ every `step_size` steps (torch StepLR)."""
-    lr = _real("lr (η)", lr, 0.0)
-    step_size = _integer("step_size", step_size, 1)
-    gamma = _real("gamma (γ)", gamma, 0.0, low_open=True)
+    lr = real("lr (η)", lr, 0.0)
+    step_size = integer("step_size", step_size, 1)
+    gamma = real("gamma (γ)", gamma, 0.0, low_open=True)
     return _lr_only(
         "step_lr", dict(lr=lr, step_size=step_size, gamma=gamma),
         lambda t: lr * gamma ** (t // step_size),  # ηₜ = η₀ γ^⌊t/s⌋
@@ -133,9 +107,9 @@ def step_lr(lr, step_size, gamma=0.1):
 
 def multi_step_lr(lr, milestones, gamma=0.1):
     """Multiply η by γ at each milestone step (torch MultiStepLR)."""
-    lr = _real("lr (η)", lr, 0.0)
+    lr = real("lr (η)", lr, 0.0)
     milestones = _increasing("milestones", milestones, 1)
-    gamma = _real("gamma (γ)", gamma, 0.0, low_open=True)
+    gamma = real("gamma (γ)", gamma, 0.0, low_open=True)
 
     def lr_at(t):
         passed = int(np.searchsorted(milestones, t, side="right"))  # #{m ∈ milestones : m ≤ t}
@@ -146,8 +120,8 @@ def multi_step_lr(lr, milestones, gamma=0.1):
 
 def exponential_lr(lr, gamma):
     """Multiply η by γ at every step (torch ExponentialLR)."""
-    lr = _real("lr (η)", lr, 0.0)
-    gamma = _real("gamma (γ)", gamma, 0.0, low_open=True)
+    lr = real("lr (η)", lr, 0.0)
+    gamma = real("gamma (γ)", gamma, 0.0, low_open=True)
     return _lr_only("exponential_lr", dict(lr=lr, gamma=gamma), lambda t: lr * gamma**t)  # ηₜ = η₀ γᵗ
 
 
@@ -157,9 +131,9 @@ def cosine_annealing_lr(lr, T_max, eta_min=0.0):
     Past T_max the cosine goes on: η climbs back to η₀ at 2·T_max, as torch's does (see the module notes
     on how torch's recursion rounds).
     """
-    lr = _real("lr (η)", lr, 0.0)
-    T_max = _integer("T_max", T_max, 1)
-    eta_min = _real("eta_min (η_min)", eta_min, 0.0)
+    lr = real("lr (η)", lr, 0.0)
+    T_max = integer("T_max", T_max, 1)
+    eta_min = real("eta_min (η_min)", eta_min, 0.0)
 
     def lr_at(t):
         cosine = 1 + math.cos(math.pi * t / T_max)  # 1 + cos(πt/T)
@@ -174,10 +148,10 @@ def linear_lr(lr, start_factor=1.0 / 3, end_factor=1.0, total_iters=5):
     With start_factor < end_factor = 1 this is linear warm-up: a small η while Adam's second moments
     and the momentum buffers are still unreliable.
     """
-    lr = _real("lr (η)", lr, 0.0)
-    start_factor = _real("start_factor", start_factor, 0.0, 1.0, low_open=True)
-    end_factor = _real("end_factor", end_factor, 0.0, 1.0)
-    total_iters = _integer("total_iters", total_iters, 1)
+    lr = real("lr (η)", lr, 0.0)
+    start_factor = real("start_factor", start_factor, 0.0, 1.0, low_open=True)
+    end_factor = real("end_factor", end_factor, 0.0, 1.0)
+    total_iters = integer("total_iters", total_iters, 1)
 
     def lr_at(t):
         factor = start_factor + (end_factor - start_factor) * min(total_iters, t) / total_iters  # fₜ, linear to t = T
@@ -207,7 +181,7 @@ def sequential_lr(schedules, milestones):
     schedules, starts = list(schedules), [0, *milestones]
 
     def active(t):
-        t = _integer("t (the step)", t, 0)
+        t = integer("t (the step)", t, 0)
         i = int(np.searchsorted(milestones, t, side="right"))  # the schedule whose segment holds t
         return schedules[i], t - starts[i]
 
@@ -228,8 +202,8 @@ def warmup_cosine(lr, warmup_steps, total_steps, start_factor=0.1, eta_min=0.0):
     torch's twin: SequentialLR([LinearLR(start_factor, 1.0, warmup_steps),
     CosineAnnealingLR(T_max=total_steps − warmup_steps, eta_min)], milestones=[warmup_steps]).
     """
-    warmup_steps = _integer("warmup_steps", warmup_steps, 1)
-    total_steps = _integer("total_steps", total_steps, 1)
+    warmup_steps = integer("warmup_steps", warmup_steps, 1)
+    total_steps = integer("total_steps", total_steps, 1)
     if total_steps <= warmup_steps:
         raise ValueError(f"total_steps must exceed warmup_steps ({warmup_steps}), got {total_steps}")
     warmup = linear_lr(lr, start_factor, 1.0, warmup_steps)
@@ -271,22 +245,20 @@ def one_cycle_lr(
     torch extrapolates that phase (with linear annealing, to a negative η); here the phase's fraction is
     clamped to 1, so η and μ stay at their final values.
     """
-    max_lr = _real("max_lr", max_lr, 0.0)
-    total_steps = _integer("total_steps", total_steps, 1)
-    pct_start = _real("pct_start", pct_start, 0.0, 1.0, low_open=True, high_open=True)
+    max_lr = real("max_lr", max_lr, 0.0)
+    total_steps = integer("total_steps", total_steps, 1)
+    pct_start = real("pct_start", pct_start, 0.0, 1.0, low_open=True, high_open=True)
     anneal = {"cos": _anneal_cos, "linear": _anneal_linear}[
-        _choice("anneal_strategy", anneal_strategy, ("cos", "linear"))
+        choice("anneal_strategy", anneal_strategy, ("cos", "linear"))
     ]
-    if not isinstance(cycle_momentum, (bool, np.bool_)):
-        raise ValueError(f"cycle_momentum must be True or False, got {cycle_momentum!r}")
-    if not isinstance(three_phase, (bool, np.bool_)):
-        raise ValueError(f"three_phase must be True or False, got {three_phase!r}")
-    base_momentum = _real("base_momentum", base_momentum, 0.0, 1.0, high_open=True)
-    max_momentum = _real("max_momentum", max_momentum, 0.0, 1.0, high_open=True)
-    div_factor = _real("div_factor", div_factor, 0.0, low_open=True)
-    final_div_factor = _real("final_div_factor", final_div_factor, 0.0, low_open=True)
-    _choice("momentum_key", momentum_key, ("momentum", "betas"))
-    beta2 = _real("beta2 (β₂)", beta2, 0.0, 1.0, high_open=True)
+    cycle_momentum = flag("cycle_momentum", cycle_momentum)
+    three_phase = flag("three_phase", three_phase)
+    base_momentum = real("base_momentum", base_momentum, 0.0, 1.0, high_open=True)
+    max_momentum = real("max_momentum", max_momentum, 0.0, 1.0, high_open=True)
+    div_factor = real("div_factor", div_factor, 0.0, low_open=True)
+    final_div_factor = real("final_div_factor", final_div_factor, 0.0, low_open=True)
+    choice("momentum_key", momentum_key, ("momentum", "betas"))
+    beta2 = real("beta2 (β₂)", beta2, 0.0, 1.0, high_open=True)
 
     initial_lr = max_lr / div_factor  # η_start = η_max / div_factor
     min_lr = initial_lr / final_div_factor  # η_end = η_start / final_div_factor
@@ -315,7 +287,7 @@ def one_cycle_lr(
 
     def position(t):
         """(phase, fraction p of it done) at step t, as torch finds them."""
-        t = _integer("t (the step)", t, 0)
+        t = integer("t (the step)", t, 0)
         if t > total_steps:
             raise ValueError(f"t (the step) must be ≤ total_steps = {total_steps}, got {t}")
         phase_start = 0.0
@@ -363,15 +335,15 @@ def reduce_on_plateau_lrs(
     by eps or less; then `cooldown` metrics pass in which bad ones are not counted. A NaN metric is never
     an improvement.
     """
-    lr = _real("lr (η)", lr, 0.0)
-    _choice("mode", mode, ("min", "max"))
-    factor = _real("factor", factor, 0.0, 1.0, low_open=True, high_open=True)
-    patience = _integer("patience", patience, 0)
-    threshold = _real("threshold", threshold, 0.0)
-    _choice("threshold_mode", threshold_mode, ("rel", "abs"))
-    cooldown = _integer("cooldown", cooldown, 0)
-    min_lr = _real("min_lr", min_lr, 0.0)
-    eps = _real("eps", eps, 0.0)
+    lr = real("lr (η)", lr, 0.0)
+    choice("mode", mode, ("min", "max"))
+    factor = real("factor", factor, 0.0, 1.0, low_open=True, high_open=True)
+    patience = integer("patience", patience, 0)
+    threshold = real("threshold", threshold, 0.0)
+    choice("threshold_mode", threshold_mode, ("rel", "abs"))
+    cooldown = integer("cooldown", cooldown, 0)
+    min_lr = real("min_lr", min_lr, 0.0)
+    eps = real("eps", eps, 0.0)
     try:
         values = [float(m) for m in metrics]
     except (TypeError, ValueError):

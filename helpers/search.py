@@ -19,6 +19,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from helpers._checks import integer, positive, real
+
 MODES = ("min", "max")
 
 
@@ -63,26 +65,23 @@ class Choice(NamedTuple):
         return list(self.options)
 
 
-def _bounds(name, low, high, positive):
-    for label, value in (("low", low), ("high", high)):
-        real = not isinstance(value, bool) and isinstance(value, (int, float, np.integer, np.floating))
-        if not (real and math.isfinite(value)):
-            raise ValueError(f"{name}: {label} must be a finite number, got {value!r}")
-    if positive and low <= 0:
+def _bounds(name, low, high, log_scale):
+    low, high = real(f"{name}: low", low), real(f"{name}: high", high)
+    if log_scale and low <= 0:
         raise ValueError(f"{name}: low must be > 0 (a log scale), got {low!r}")
     if high <= low:
         raise ValueError(f"{name}: high must exceed low ({low!r}), got {high!r}")
-    return float(low), float(high)
+    return low, high
 
 
 def loguniform(low, high):
     """A log-uniform distribution on [low, high], 0 < low < high: the one for learning rates."""
-    return LogUniform(*_bounds("loguniform", low, high, positive=True))
+    return LogUniform(*_bounds("loguniform", low, high, log_scale=True))
 
 
 def uniform(low, high):
     """A uniform distribution on [low, high], low < high."""
-    return Uniform(*_bounds("uniform", low, high, positive=False))
+    return Uniform(*_bounds("uniform", low, high, log_scale=False))
 
 
 def choice(options):
@@ -122,15 +121,9 @@ def _python(value):
 # --------------------------------------------------------------------------- configurations
 
 
-def _count(name, value, minimum):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer ≥ {minimum}, got {value!r}")
-    return int(value)
-
-
 def sample(space, n, seed=0):
     """n configurations drawn independently from `space`, reproducibly from `seed`."""
-    space, n = _space(space), _count("n", n, 0)
+    space, n = _space(space), integer("n", n, 0)
     rng = np.random.default_rng(seed)
     columns = {name: dist.sample(rng, n) for name, dist in space.items()}
     return [{name: _python(columns[name][i]) for name in space} for i in range(n)]
@@ -152,7 +145,7 @@ def grid(space, points_per_dim=None):
         elif isinstance(dist, Choice):
             axes[name] = list(dist.options)
         else:
-            axes[name] = [_python(v) for v in dist.grid(_count("points_per_dim", points_per_dim, 2))]
+            axes[name] = [_python(v) for v in dist.grid(integer("points_per_dim", points_per_dim, 2))]
     return [dict(zip(axes, values)) for values in itertools.product(*axes.values())]
 
 
@@ -200,7 +193,7 @@ def random_search(objective, space, n_trials, seed=0, mode="min"):
     hyperparameter instead of n_trials^(1/d), which wins when only a few of them matter
     (Bergstra & Bengio 2012).
     """
-    return evaluate(objective, sample(space, _count("n_trials", n_trials, 1), seed), mode)
+    return evaluate(objective, sample(space, integer("n_trials", n_trials, 1), seed), mode)
 
 
 # --------------------------------------------------------------------------- cross-validation
@@ -213,8 +206,8 @@ def kfold_indices(n, k, seed=0, shuffle=True):
     rest ⌊n/k⌋ (as scikit-learn's KFold). With shuffle, the indices are permuted first, by `seed`.
     Both arrays of a pair are sorted.
     """
-    n = _count("n", n, 2)
-    k = _count("k", k, 2)
+    n = integer("n", n, 2)
+    k = integer("k", k, 2)
     if k > n:
         raise ValueError(f"k must be ≤ n = {n} so that every fold holds an index, got {k}")
     order = np.random.default_rng(seed).permutation(n) if shuffle else np.arange(n)
@@ -278,11 +271,8 @@ def successive_halving(configs, train_fn, min_budget, eta=3, mode="min"):
     configs = list(configs)
     if not configs:
         raise ValueError("configs must hold at least one configuration")
-    if isinstance(min_budget, bool) or not isinstance(min_budget, (int, float, np.integer, np.floating)) or not (
-        math.isfinite(min_budget) and min_budget > 0
-    ):
-        raise ValueError(f"min_budget must be a finite number > 0, got {min_budget!r}")
-    eta = _count("eta", eta, 2)
+    positive("min_budget", min_budget)
+    eta = integer("eta", eta, 2)
     _mode(mode)
 
     rounds, budget = [], min_budget

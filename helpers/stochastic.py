@@ -14,27 +14,7 @@ import math
 
 import numpy as np
 
-
-def _integer(name, value, low, high=None):
-    ok = not isinstance(value, bool) and isinstance(value, (int, np.integer)) and value >= low
-    if not ok or (high is not None and value > high):
-        allowed = f"in {low}..{high}" if high is not None else f"≥ {low}"
-        raise ValueError(f"{name} must be an integer {allowed}, got {value!r}")
-    return int(value)
-
-
-def _flag(name, value):
-    if not isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"{name} must be True or False, got {value!r}")
-    return bool(value)
-
-
-def _non_negative(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{name} must be a real number, got {value!r}")
-    if not math.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be finite and ≥ 0, got {value!r}")
-    return float(value)
+from helpers._checks import flag, integer, non_negative
 
 
 class MinibatchGradient:
@@ -54,11 +34,11 @@ class MinibatchGradient:
         if not callable(per_example_grad):
             raise ValueError("per_example_grad must be callable as per_example_grad(θ, idx) -> (len(idx), d)")
         self.per_example_grad = per_example_grad
-        self.n = _integer("n (N, the number of examples)", n, 1)
-        self.batch_size = _integer("batch_size (B)", batch_size, 1, self.n)
-        self.seed = _integer("seed", seed, 0)
-        self.replace = _flag("replace", replace)
-        self.drop_last = _flag("drop_last", drop_last)
+        self.n = integer("n (N, the number of examples)", n, 1)
+        self.batch_size = integer("batch_size (B)", batch_size, 1, self.n)
+        self.seed = integer("seed", seed, 0)
+        self.replace = flag("replace", replace)
+        self.drop_last = flag("drop_last", drop_last)
         self.reset()
 
     def reset(self):
@@ -89,7 +69,7 @@ class MinibatchGradient:
         The number of chains is fixed by the first call after a reset.
         """
         if chains is not None:
-            chains = _integer("chains (K)", chains, 1)
+            chains = integer("chains (K)", chains, 1)
         if not self._started:
             self._started, self._chains = True, chains
         elif chains != self._chains:
@@ -149,8 +129,8 @@ class NoisyGradient:
         if not callable(grad):
             raise ValueError("grad must be callable as grad(θ) -> ∇f(θ)")
         self.grad = grad
-        self.sigma = _non_negative("sigma (σ)", sigma)
-        self.seed = _integer("seed", seed, 0)
+        self.sigma = non_negative("sigma (σ)", sigma)
+        self.seed = integer("seed", seed, 0)
         self.reset()
 
     def reset(self):
@@ -176,10 +156,10 @@ def minibatch_variance(sigma2, batch_size, n, replace=False):
     With replacement σ²/B; without replacement σ²/B · (N − B)/(N − 1), the finite-population
     correction, which is 0 at B = N.
     """
-    sigma2 = _non_negative("sigma2 (σ²)", sigma2)
-    n = _integer("n (N, the number of examples)", n, 1)
-    replace = _flag("replace", replace)
-    batch_size = _integer("batch_size (B)", batch_size, 1, None if replace else n)
+    sigma2 = non_negative("sigma2 (σ²)", sigma2)
+    n = integer("n (N, the number of examples)", n, 1)
+    replace = flag("replace", replace)
+    batch_size = integer("batch_size (B)", batch_size, 1, None if replace else n)
     if replace:
         return sigma2 / batch_size  # σ²/B
     if n == 1:

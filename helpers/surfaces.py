@@ -22,6 +22,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from helpers._backend import as_array, namespace, stack_last
+from helpers._checks import positive, real
 
 
 class Surface(NamedTuple):
@@ -52,21 +53,6 @@ def _coordinates(xy):
     return xy[..., 0], xy[..., 1], namespace(xy)
 
 
-def _real(name, value, lower=-math.inf, *, strictly_above=False):
-    """`value` as a finite float ≥ `lower` (or > `lower`), else a ValueError naming `name` and the range."""
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        number = math.nan
-    if math.isfinite(number) and (number > lower or (number == lower and not strictly_above)):
-        return number
-    if lower == -math.inf:
-        valid = "a finite number"
-    else:
-        valid = f"a finite number {'>' if strictly_above else '≥'} {lower:g}"
-    raise ValueError(f"{name} must be {valid}; got {value!r}")
-
-
 def _points(rows):
     """Minimizers or a start as a float64 array."""
     return np.array(rows, dtype=np.float64)
@@ -92,8 +78,8 @@ def hessian(kappa=10.0, angle=0.0):
     Its eigenvalues are λ₁ = 1, eigenvector (cos angle, sin angle), and λ₂ = κ, eigenvector
     (−sin angle, cos angle); so λ_max = κ and plain gradient descent is stable for η < 2/κ.
     """
-    kappa = _real("kappa", kappa, 1.0)
-    angle = _real("angle", angle)
+    kappa = real("kappa", kappa, 1.0)
+    angle = real("angle", angle)
     c, s = math.cos(angle), math.sin(angle)
     off_diagonal = (1.0 - kappa) * c * s
     # H = R diag(1, κ) Rᵀ, written out so that H is exactly symmetric
@@ -110,7 +96,7 @@ def quadratic(kappa=10.0, angle=0.0):
     """
     H = hessian(kappa, angle)
     a, b, d = H[0, 0], H[0, 1], H[1, 1]
-    angle = _real("angle", angle)
+    angle = real("angle", angle)
 
     def f(xy):
         x, y, _ = _coordinates(xy)
@@ -131,8 +117,8 @@ def rosenbrock(a=1.0, b=100.0):
     The walls are steep (curvature ~ b across the valley) while the floor is nearly flat, so gradient
     descent needs a small η and then crawls along the floor. Start (−1.5, 2) is high on the far side.
     """
-    a = _real("a", a)
-    b = _real("b", b, 0.0, strictly_above=True)
+    a = real("a", a)
+    b = positive("b", b)
 
     def f(xy):
         x, y, _ = _coordinates(xy)
@@ -263,7 +249,7 @@ def plateau(width=0.8):
     η = 1 needs thousands of steps to find the well, momentum hundreds, and methods that divide by the
     gradient's own size (RMSprop, Adam) cross in tens.
     """
-    width = _real("width", width, 0.0, strictly_above=True)
+    width = positive("width", width)
 
     def f(xy):
         x, y, xp = _coordinates(xy)
@@ -285,8 +271,8 @@ def cliff(height=3.0, steepness=40.0):
     The start (0, 2) is on the face of the cliff: a plain gradient step there is flung η·h·s/4 past it,
     beyond the minimum near (2, 0), while a clipped step walks down.
     """
-    height = _real("height", height, 0.0, strictly_above=True)
-    steepness = _real("steepness", steepness, 0.0, strictly_above=True)
+    height = positive("height", height)
+    steepness = positive("steepness", steepness)
 
     def f(xy):
         x, y, xp = _coordinates(xy)

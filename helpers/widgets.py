@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 from PIL import Image as PILImage
 
 from helpers import optim, plotting, surfaces
-from helpers._checks import real
+from helpers._checks import integer, real
 
 # --------------------------------------------------------------------------- controls
 
@@ -284,8 +284,7 @@ def explore(surface="rosenbrock", optimizer="adam", steps=200, kappa=10.0, **hpa
     """
     chosen = plotting.surface_named(surface)
     name, start = plotting.settings(optimizer, chosen, **hparams)
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
-        raise ValueError(f"steps must be an integer ≥ 1, got {steps!r}")
+    steps = integer("steps", steps, 1)
     if real("kappa (κ)", kappa) < 1:
         raise ValueError(f"kappa (κ) must be ≥ 1, got {kappa!r}")
     if "betas" in start:

@@ -51,7 +51,7 @@ def test_feature_and_ridge_inputs_are_checked():
             reg.polynomial_features(x, bad)
     with pytest.raises(ValueError, match="basis"):
         reg.polynomial_features(x, 2, basis="chebyshev")
-    with pytest.raises(ValueError, match="x must be 1-dimensional"):
+    with pytest.raises(ValueError, match="x must have 1 dimension, got shape"):
         reg.polynomial_features(np.ones((2, 2)), 2)
     with pytest.raises(ValueError, match="x must be finite"):
         reg.polynomial_features([0.0, np.nan], 2)
@@ -60,7 +60,7 @@ def test_feature_and_ridge_inputs_are_checked():
         reg.ridge(X, x, -1e-3)
     with pytest.raises(ValueError, match="rows"):
         reg.ridge(X, x[:3], 0.1)
-    with pytest.raises(ValueError, match="features must be 2-dimensional"):
+    with pytest.raises(ValueError, match="features must have 2 dimensions"):
         reg.ridge(x, x, 0.1)
 
 

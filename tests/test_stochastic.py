@@ -212,8 +212,8 @@ def test_a_batch_size_slider_replays_the_same_noise(problem):
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        (dict(batch_size=0), r"batch_size \(B\) must be an integer in 1..60"),
-        (dict(batch_size=61), r"in 1..60"),
+        (dict(batch_size=0), r"batch_size \(B\) must be an integer in \[1, 60\]"),
+        (dict(batch_size=61), r"in \[1, 60\]"),
         (dict(batch_size=2.0), "batch_size"),
         (dict(batch_size=True), "batch_size"),
         (dict(batch_size=2, seed=-1), "seed"),
@@ -262,7 +262,7 @@ def test_noisy_bad_inputs(args, match):
     [
         ((-1.0, 2, 10), {}, "sigma2"),
         ((1.0, 0, 10), {}, "batch_size"),
-        ((1.0, 11, 10), {}, r"in 1..10"),
+        ((1.0, 11, 10), {}, r"in \[1, 10\]"),
         ((1.0, 2, 0), {}, "n "),
         ((1.0, 2, 10), {"replace": 1}, "replace"),
     ],
