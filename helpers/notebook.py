@@ -6,39 +6,32 @@ import random
 
 import numpy as np
 
-QUICK = os.environ.get("DESCENT_QUICK", "").strip().lower() not in ("", "0", "false", "no")
-"""True when DESCENT_QUICK is set (CI and the test command): fewer steps, epochs and seeds."""
+QUICK_ENV = "DESCENT_QUICK"
 
-DEVICES = ("cpu", "cuda", "mps")
+
+def quick_mode():
+    """True when DESCENT_QUICK is set (CI and the test command): fewer steps, epochs and seeds. Read now."""
+    return os.environ.get(QUICK_ENV, "").strip().lower() not in ("", "0", "false", "no")
+
+
+def __getattr__(name):
+    # `QUICK` is read when asked for (`from helpers.notebook import QUICK` in a notebook's setup cell),
+    # so setting DESCENT_QUICK later in a session takes effect without reloading anything.
+    if name == "QUICK":
+        return quick_mode()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def quick(quick_value, full_value):
     """`quick_value` in quick mode, else `full_value` (e.g. ``epochs = quick(1, 10)``)."""
-    return quick_value if QUICK else full_value
+    return quick_value if quick_mode() else full_value
 
 
 def device():
     """The torch device to train on: DESCENT_DEVICE if set, else cuda, then mps, then cpu."""
-    import torch
+    from helpers.devices import default_device
 
-    wanted = os.environ.get("DESCENT_DEVICE", "").strip().lower()
-    if wanted:
-        if wanted not in DEVICES:
-            raise ValueError(f"DESCENT_DEVICE={wanted!r} is not a known device; use one of {', '.join(DEVICES)}")
-        available = {
-            "cpu": True,
-            "cuda": torch.cuda.is_available(),
-            "mps": getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available(),
-        }
-        if not available[wanted]:
-            raise ValueError(f"DESCENT_DEVICE={wanted!r} was asked for, but this machine has no {wanted} device")
-        return torch.device(wanted)
-    if torch.cuda.is_available():
-        return torch.device("cuda")
-    mps = getattr(torch.backends, "mps", None)
-    if mps is not None and mps.is_available():
-        return torch.device("mps")
-    return torch.device("cpu")
+    return default_device()
 
 
 def seed_everything(seed=0):
@@ -68,7 +61,7 @@ def setup_notebook(seed=0):
         "image.cmap": "viridis",
     })
     np.set_printoptions(precision=4, suppress=True)
-    mode = "quick" if QUICK else "full"
+    mode = "quick" if quick_mode() else "full"
     print(
         f"Python {platform.python_version()} · numpy {np.__version__} · torch {torch.__version__} · "
         f"matplotlib {matplotlib.__version__} · device {device()} · {mode} mode · seed {seed}"

@@ -1,6 +1,5 @@
 """helpers.notebook: quick mode, device choice and the setup line."""
 
-import importlib
 import os
 import subprocess
 import sys
@@ -13,23 +12,22 @@ import torch
 from helpers import notebook
 
 
-def reload_with(monkeypatch, **env):
-    for key, value in env.items():
-        if value is None:
-            monkeypatch.delenv(key, raising=False)
-        else:
-            monkeypatch.setenv(key, value)
-    return importlib.reload(notebook)
-
-
 @pytest.mark.parametrize("value,quick", [("1", True), ("yes", True), ("", False), ("0", False), ("false", False), (None, False)])
-def test_quick_mode_reads_descent_quick(monkeypatch, value, quick):
-    module = reload_with(monkeypatch, DESCENT_QUICK=value)
-    try:
-        assert module.QUICK is quick
-        assert module.quick("q", "full") == ("q" if quick else "full")
-    finally:
-        reload_with(monkeypatch, DESCENT_QUICK="1")
+def test_quick_mode_is_read_when_asked(monkeypatch, value, quick):
+    if value is None:
+        monkeypatch.delenv("DESCENT_QUICK", raising=False)
+    else:
+        monkeypatch.setenv("DESCENT_QUICK", value)
+    assert notebook.quick_mode() is quick and notebook.QUICK is quick
+    assert notebook.quick("q", "full") == ("q" if quick else "full")
+    namespace = {}
+    exec("from helpers.notebook import QUICK", namespace)  # what a notebook's setup cell does
+    assert namespace["QUICK"] is quick
+
+
+def test_an_unknown_attribute_is_still_an_attribute_error():
+    with pytest.raises(AttributeError, match="no attribute 'QUIK'"):
+        notebook.QUIK  # noqa: B018
 
 
 def test_device_defaults_to_the_best_available(monkeypatch):
@@ -82,3 +80,23 @@ def test_any_pytest_run_sets_the_course_defaults(target):
     result = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "QUICK=1 FULL="
+
+
+@pytest.mark.parametrize("device,message", [
+    ("tpu", "not a device name"), ("xla", "not supported"), (3, "must be a string"),
+    ("cuda:7", "no cuda device|only"), ("mps", "no mps device"),
+])
+def test_resolve_device_refuses_what_this_machine_lacks(device, message):
+    from helpers import devices
+
+    if device == "mps" and getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+        pytest.skip("this machine has an mps device")
+    with pytest.raises(ValueError, match=message):
+        devices.resolve_device(device)
+
+
+def test_resolve_device_none_is_the_default(monkeypatch):
+    from helpers import devices
+
+    monkeypatch.setenv("DESCENT_DEVICE", "cpu")
+    assert devices.resolve_device(None) == devices.resolve_device("cpu") == torch.device("cpu")
