@@ -16,7 +16,7 @@ import weakref
 import numpy as np
 from matplotlib.colors import LogNorm
 
-from helpers import optim, surfaces
+from helpers import optim, roundoff, surfaces
 
 TOLERANCE = 1e-6
 """A run has converged once f(θ) − f* < TOLERANCE, f* the lowest listed minimum."""
@@ -112,7 +112,7 @@ def summary(surface, run, tol=TOLERANCE):
         raise ValueError(f"summary describes a single run (path of shape (k + 1, 2)), got shape {path.shape}")
     with np.errstate(all="ignore"):
         gaps = np.asarray(surface.f(path), dtype=np.float64) - minimum_value(surface)  # f(θₜ) − f*
-    parts = [f"final f − f* = {gaps[-1]:.3g}"]
+    parts = [f"final f − f* {roundoff.equals(gaps[-1], '.3g')}"]  # round-off prints as "< 1e-12"
     reached = np.flatnonzero(gaps < tol)
     parts.append(f"f − f* < {tol:g} at step {reached[0]}" if reached.size else f"f − f* < {tol:g} not reached")
     if np.any(run.diverged):

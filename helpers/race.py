@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from helpers import optim, search
+from helpers import optim, roundoff, search
 from helpers._checks import positive
 
 SUCCESS_GAP = 1e-6
@@ -321,14 +321,17 @@ def resample_searches(pool, budget, repeats, seed=0):
 def ranking(summaries, digits=2):
     """Names {name: Summary} from best to worst: lowest median gap first, then highest success rate.
 
-    Medians equal to `digits` significant digits, with equal success rates, share a place: the result
-    is a list of places, each a list of names.
+    Medians equal to `digits` significant digits, with success rates equal to the whole percent that
+    `table` prints, share a place: the result is a list of places, each a list of names. Medians below
+    roundoff.THRESHOLD are all equal: a gap of 7.9e-31 and one of 3.2e-30 are the same minimum, told
+    apart only by round-off.
     """
     digits = _count("digits", digits, 1)
 
     def key(name):
         s = summaries[name]
-        return float(f"{s.median:.{digits - 1}e}"), -s.success_rate
+        median = max(s.median, roundoff.THRESHOLD)  # round-off ties
+        return float(f"{median:.{digits - 1}e}"), -round(100 * s.success_rate)
 
     places = []
     for name in sorted(summaries, key=key):
@@ -340,12 +343,15 @@ def ranking(summaries, digits=2):
 
 
 def table(summaries):
-    """Lines of a text table {name: Summary}: median gap, the quartiles, success and divergence rates."""
+    """Lines of a text table {name: Summary}: median gap, the quartiles, success and divergence rates.
+
+    A gap below roundoff.THRESHOLD prints as "< 1e-12": its digits are round-off and differ between CPUs.
+    """
     lines = [f"{'optimizer':<10} {'median f−f*':>12} {'IQR (25%–75%)':>21} {'success':>8} {'diverged':>9}"]
     for name, s in summaries.items():
-        lines.append(
-            f"{name:<10} {s.median:>12.1e} {s.q25:>10.1e}–{s.q75:<10.1e} {s.success_rate:>8.0%} {s.diverged_rate:>9.0%}"
-        )
+        median, q25, q75 = (roundoff.fmt(gap) for gap in (s.median, s.q25, s.q75))
+        iqr = f"{'both ' + q75:^21}" if roundoff.is_roundoff(s.q75) else f"{q25:>10}–{q75:<10}"
+        lines.append(f"{name:<10} {median:>12} {iqr} {s.success_rate:>8.0%} {s.diverged_rate:>9.0%}")
     return "\n".join(lines)
 
 

@@ -288,3 +288,32 @@ def test_private_paths_are_caught():
     for leak in ("/home/ana/descent/x.py", "/Users/bob/x", "C:\\Users\\eve", "/tmp/tmpab12/data", str(ROOT / "x")):
         assert PRIVATE_PATH.search(leak), leak
     assert not PRIVATE_PATH.search("final f − f* = 1.2e-07 · steps 200 · notebooks/01_gradient_descent.ipynb")
+
+
+def round_off_rule():
+    """The sanitizer's round-off rule, read the way nbval reads it."""
+    from nbval.plugin import get_sanitize_patterns
+
+    config = (ROOT / "tests" / "nbval_sanitize.cfg").read_text(encoding="utf-8")
+    patterns = dict(get_sanitize_patterns(config))
+    rule = [regex for regex, replace in patterns.items() if replace == "<1e-12"]
+    assert len(rule) == 1, "one round-off rule, replaced by <1e-12"
+    return re.compile(rule[0])
+
+
+@pytest.mark.parametrize("text", [
+    "2.05e-30", "2.04e-30", "4.4e-16", "-4.4e-16", "+1.1e-16", "3e-15", "1.44e-51", "9.9e-12", "1e-12",
+    "7.123456e-300", "0.0e+00", "0e+00", "-0.0e+00", "0.000e+00", "1.2E-20",
+])
+def test_the_round_off_rule_replaces_every_value_below_1e_12(text):
+    rule = round_off_rule()
+    assert rule.fullmatch(text), text
+    assert rule.sub("<1e-12", f"loss {text}, then") == "loss <1e-12, then"
+
+
+@pytest.mark.parametrize("text", [
+    "1.0e-11", "2.2e-09", "5.0e-04", "1e-6", "1.5e+12", "1.0e+00", "3.2e+30", "0.0312", "2.05", "1e-1",
+    "12.05e-30", "x1.5e-20", "1.5e-20x", "0.01e+00",
+])
+def test_the_round_off_rule_leaves_other_numbers_alone(text):
+    assert round_off_rule().sub("<1e-12", text) == text
