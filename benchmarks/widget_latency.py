@@ -38,7 +38,7 @@ matplotlib.use("Agg")  # before pyplot: the baseline must not open windows
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from helpers import optim, plotting, surfaces, widgets  # noqa: E402
+from helpers import descent, optim, plotting, surfaces, widgets  # noqa: E402
 
 STEPS = 200
 TARGET_P50_MS, TARGET_P95_MS = 25.0, 50.0
@@ -102,7 +102,7 @@ def pyplot_rebuild(surface, optimizer, hparams):
 
 def baseline_latencies(surface_name, optimizer, changes):
     surface = surfaces.get(surface_name)
-    hparams = plotting.default_hparams(optimizer, surface)
+    hparams = descent.default_hparams(optimizer, surface)
     eta = widgets.explore(surface_name, optimizer, steps=1).controls["lr"]  # the same η ticks as the panel
     values = eta_ticks(eta, changes + 1)
     pyplot_rebuild(surface, optimizer, {**hparams, "lr": values[0]})  # warm-up

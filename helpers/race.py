@@ -18,20 +18,11 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from helpers import optim, roundoff, search
-from helpers._checks import positive
-
-SUCCESS_GAP = 1e-6
-"""A run succeeds when its final gap f(θ_T) − f* is below this (plotting.TOLERANCE, the same threshold)."""
+from helpers import descent, optim, roundoff, search
+from helpers._checks import integer, positive
 
 
 # --------------------------------------------------------------------------- checks
-
-
-def _count(name, value, minimum):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer ≥ {minimum}, got {value!r}")
-    return int(value)
 
 
 def _starts(name, starts):
@@ -105,17 +96,12 @@ def clipped(grad_fn, max_norm=None, clip_value=None):
 # --------------------------------------------------------------------------- results of runs
 
 
-def minimum_value(surface):
-    """f*, the lowest value of f at the surface's listed minimizers."""
-    return float(np.min(surface.f(np.asarray(surface.minima, dtype=np.float64))))
-
-
 def final_gaps(surface, run):
     """f(θ_T) − f* for each start of `run` (a Trajectory); ∞ for a diverged run; round-off below 0 → 0."""
     if not isinstance(run, optim.Trajectory):
         raise ValueError(f"run must be a Trajectory from optim.run, got {type(run).__name__}")
     with np.errstate(all="ignore"):
-        gaps = np.asarray(surface.f(run.final), dtype=np.float64) - minimum_value(surface)
+        gaps = np.asarray(surface.f(run.final), dtype=np.float64) - surface.f_star
     gaps = np.where(np.asarray(run.diverged) | ~np.isfinite(gaps), np.inf, np.maximum(gaps, 0.0))
     return gaps
 
@@ -148,7 +134,7 @@ class Summary(NamedTuple):
         return self.q75 - self.q25
 
 
-def summarize(gaps, tol=SUCCESS_GAP):
+def summarize(gaps, tol=descent.TOLERANCE):
     """Median, quartiles and success rate of final gaps f(θ_T) − f* ≥ 0 (∞ for a diverged run).
 
     Quartiles interpolate linearly between the sorted gaps, as np.percentile does, and the median is
@@ -251,7 +237,7 @@ RACERS = {racer.name: racer for racer in _racers()}
 
 def random_starts(surface, n, seed=0):
     """n starting points drawn uniformly over the surface's plot limits, reproducibly from `seed`."""
-    n = _count("n", n, 1)
+    n = integer("n", n, 1)
     low, high = (surface.xlim[0], surface.ylim[0]), (surface.xlim[1], surface.ylim[1])
     return np.random.default_rng(seed).uniform(low, high, size=(n, 2))
 
@@ -277,7 +263,7 @@ def trial_pool(racer, surface, tune_starts, test_starts, steps, n_trials, seed=0
     if not isinstance(racer, Racer):
         raise ValueError(f"racer must be a Racer (e.g. race.RACERS['Adam']), got {type(racer).__name__}")
     tune_starts, test_starts = _starts("tune_starts", tune_starts), _starts("test_starts", test_starts)
-    steps, n_trials = _count("steps", steps, 1), _count("n_trials", n_trials, 1)
+    steps, n_trials = integer("steps", steps, 1), integer("n_trials", n_trials, 1)
     configs = search.sample(racer.space if space is None else space, n_trials, seed)
     starts = np.concatenate([tune_starts, test_starts])
     grad_fn = surface.grad if grad_fn is None else grad_fn
@@ -306,7 +292,7 @@ def resample_searches(pool, budget, repeats, seed=0):
     """
     if not isinstance(pool, TrialPool):
         raise ValueError(f"pool must be a TrialPool from trial_pool, got {type(pool).__name__}")
-    budget, repeats = _count("budget", budget, 1), _count("repeats", repeats, 1)
+    budget, repeats = integer("budget", budget, 1), integer("repeats", repeats, 1)
     if budget > len(pool.configs):
         raise ValueError(f"budget must be ≤ the pool's {len(pool.configs)} trials, got {budget}")
     rng = np.random.default_rng(seed)
@@ -326,7 +312,7 @@ def ranking(summaries, digits=2):
     roundoff.THRESHOLD are all equal: a gap of 7.9e-31 and one of 3.2e-30 are the same minimum, told
     apart only by round-off.
     """
-    digits = _count("digits", digits, 1)
+    digits = integer("digits", digits, 1)
 
     def key(name):
         s = summaries[name]
@@ -390,9 +376,9 @@ def basin_map(surface, opt, resolution=60, steps=300, radius=0.05):
     """Run `opt` from a resolution × resolution grid of starts over the surface's limits, in one call."""
     if not isinstance(opt, optim.Optimizer):
         raise ValueError(f"opt must be an Optimizer (e.g. optim.adam(lr=0.1)), got {type(opt).__name__}")
-    resolution = _count("resolution", resolution, 2)
+    resolution = integer("resolution", resolution, 2)
     x, y = np.linspace(*surface.xlim, resolution), np.linspace(*surface.ylim, resolution)
     starts = np.stack(np.meshgrid(x, y), axis=-1).reshape(-1, 2)
-    run = optim.run(opt, surface.grad, starts, _count("steps", steps, 1))
+    run = optim.run(opt, surface.grad, starts, integer("steps", steps, 1))
     labels = np.where(run.diverged, -2, nearest_minimum(surface, run.final, radius))
     return BasinMap(x, y, labels.reshape(resolution, resolution), run)

@@ -42,6 +42,11 @@ class Surface(NamedTuple):
     ylim: tuple
     """(low, high) y range for contour plots."""
 
+    @property
+    def f_star(self):
+        """f*, the lowest value of f over the listed minimizers: where every gap f(θ) − f* is measured from."""
+        return float(np.min(self.f(np.asarray(self.minima, dtype=np.float64))))
+
 
 def _coordinates(xy):
     """(x, y, array module) of points `xy` of shape (..., 2), numpy-like or torch."""

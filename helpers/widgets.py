@@ -21,7 +21,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image as PILImage
 
-from helpers import optim, plotting, surfaces
+from helpers import descent, optim, plotting, surfaces
 from helpers._checks import integer, real
 
 # --------------------------------------------------------------------------- controls
@@ -278,15 +278,14 @@ def explore(surface="rosenbrock", optimizer="adam", steps=200, kappa=10.0, **hpa
     surface: a name from surfaces.NAMES or a Surface (a dropdown switches between them; κ has a
         slider while "quadratic" is chosen). optimizer: a name from optim.FACTORIES or an Optimizer.
     hparams: starting values (e.g. lr=0.01, betas=(0.9, 0.99)); those without a slider stay fixed.
-        Missing ones come from plotting.default_hparams, which makes the opening picture informative.
-    The readout gives the final gap f − f*, the step where it fell below plotting.TOLERANCE, and
+        Missing ones come from descent.default_hparams, which makes the opening picture informative.
+    The readout gives the final gap f − f*, the step where it fell below descent.TOLERANCE, and
     where the run diverged.
     """
-    chosen = plotting.surface_named(surface)
-    name, start = plotting.settings(optimizer, chosen, **hparams)
+    chosen = descent.surface_named(surface)
+    name, start = descent.settings(optimizer, chosen, **hparams)
     steps = integer("steps", steps, 1)
-    if real("kappa (κ)", kappa) < 1:
-        raise ValueError(f"kappa (κ) must be ≥ 1, got {kappa!r}")
+    real("kappa (κ)", kappa, 1.0)
     if "betas" in start:
         start["beta1"], start["beta2"] = start.pop("betas")
     on_sliders = SLIDERS[name]
@@ -327,7 +326,7 @@ def explore(surface="rosenbrock", optimizer="adam", steps=200, kappa=10.0, **hpa
 
     def readout(data):
         chosen, run = data
-        return html.escape(plotting.summary(chosen, run))
+        return html.escape(descent.summary(chosen, run))
 
     return panel(controls, compute, draw, background, static=("surface", "kappa"), readout=readout,
                  frames=lambda data: len(data[1].path) - 1)

@@ -271,7 +271,7 @@ def cell(source, tag=None):
 def test_panel_cells_are_recognised():
     assert shows_a_panel(cell('from helpers import widgets\n\nwidgets.explore("rosenbrock", "sgd")'))
     assert shows_a_panel(cell("from helpers.widgets import panel\npanel(controls, compute, draw)"))
-    assert not shows_a_panel(cell('plotting.explore_static(ax, "rosenbrock")  # no widgets here'))
+    assert not shows_a_panel(cell('plotting.draw_explore(ax, descent.explore_run("rosenbrock"))  # no widgets here'))
     assert not shows_a_panel(cell("widgets = 3\nprint(widgets)"))
 
 

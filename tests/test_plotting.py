@@ -5,7 +5,7 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from helpers import optim, plotting, surfaces
+from helpers import descent, optim, plotting, surfaces
 
 
 def new_ax():
@@ -31,9 +31,9 @@ def test_every_surface_draws_with_its_limits_and_minima(name):
     surface = surfaces.get(name)
     ax = new_ax()
     contours, stars = plotting.contour(ax, surface, resolution=60)
-    run = plotting.descend(surface, "adam", steps=20)
+    run = descent.descend(surface, "adam", steps=20)
     lines = plotting.trajectory(ax, run, label="adam")
-    plotting.loss_curve(new_ax(), surface.f(run.path) - plotting.minimum_value(surface))
+    plotting.loss_curve(new_ax(), surface.f(run.path) - surface.f_star)
     ax.figure.canvas.draw()
     assert ax.get_xlim() == pytest.approx(surface.xlim) and ax.get_ylim() == pytest.approx(surface.ylim)
     np.testing.assert_array_equal(np.column_stack(stars.get_data()), surface.minima)
@@ -66,7 +66,7 @@ def test_contour_grid_is_evaluated_once_per_surface_and_resolution():
 
 def test_diverged_run_draws_its_finite_prefix_and_a_red_cross():
     surface = surfaces.quadratic()
-    run = plotting.descend(surface, "sgd", steps=100, lr=1.0)  # η > 2/λ_max = 0.2
+    run = descent.descend(surface, "sgd", steps=100, lr=1.0)  # η > 2/λ_max = 0.2
     assert run.diverged
     ax = new_ax()
     line, start, end, cross = plotting.trajectory(ax, run)
@@ -86,9 +86,9 @@ def test_trajectory_stops_at_the_first_non_finite_point():
 
 def test_trajectories_share_one_contour_and_a_legend():
     surface = surfaces.saddle()
-    runs = {name: plotting.descend(surface, name, steps=30) for name in ("sgd", "adam")}
+    paths = {name: descent.descend(surface, name, steps=30) for name in ("sgd", "adam")}
     ax = new_ax()
-    lines = plotting.trajectories(ax, surface, runs)
+    lines = plotting.trajectories(ax, surface, paths)
     assert list(lines) == ["sgd", "adam"]
     assert lines["sgd"][0].get_color() != lines["adam"][0].get_color()
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["sgd", "adam"]
@@ -107,38 +107,12 @@ def test_loss_curve_uses_a_log_axis_only_for_positive_losses():
     assert ax.get_yscale() == "linear"
 
 
-def test_summary_reports_convergence_and_divergence():
-    surface = surfaces.quadratic()
-    converged = plotting.descend(surface, "sgd", steps=200, lr=0.1)
-    first = int(np.argmax(surface.f(converged.path) < plotting.TOLERANCE))
-    assert f"at step {first}" in plotting.summary(surface, converged)
-    assert "not reached" in plotting.summary(surface, plotting.descend(surface, "sgd", steps=3, lr=0.1))
-    diverged = plotting.descend(surface, "sgd", steps=100, lr=1.0)
-    assert f"diverged at step {diverged.diverged_at}" in plotting.summary(surface, diverged)
-
-
-@pytest.mark.parametrize("optimizer", list(optim.FACTORIES))
-def test_default_pictures_do_not_diverge(optimizer):
-    for name in surfaces.NAMES:
-        run = plotting.descend(name, optimizer)
-        assert not run.diverged, f"{optimizer} on {name} diverges with the default η"
-
-
-def test_settings_merge_defaults_an_optimizer_and_overrides():
-    name, hparams = plotting.settings("adam", "rosenbrock", eps=1e-6)
-    assert name == "adam" and hparams["lr"] == plotting.DEFAULT_LR["adam"]["rosenbrock"]
-    assert hparams["eps"] == 1e-6 and hparams["betas"] == (0.9, 0.999)
-    name, hparams = plotting.settings(optim.sgd(lr=0.02, momentum=0.5), "beale", momentum=0.7)
-    assert name == "sgd" and hparams["lr"] == 0.02 and hparams["momentum"] == 0.7
-    _, hparams = plotting.settings(optim.adam(bias_correction=False), "beale")
-    assert hparams["bias_correction"] is False
-
-
-def test_explore_static_draws_the_default_run_and_names_it():
+def test_draw_explore_draws_the_default_run_and_names_it():
     ax = new_ax()
-    run = plotting.explore_static(ax, "quadratic", "sgd", steps=50, kappa=20.0, momentum=0.5)
-    expected = plotting.descend(surfaces.quadratic(kappa=20.0), "sgd", steps=50, momentum=0.5)
-    np.testing.assert_array_equal(run.path, expected.path)
+    explored = descent.explore_run("quadratic", "sgd", steps=50, kappa=20.0, momentum=0.5)
+    plotting.draw_explore(ax, explored)
+    expected = descent.descend(surfaces.quadratic(kappa=20.0), "sgd", steps=50, momentum=0.5)
+    np.testing.assert_array_equal(explored.run.path, expected.path)
     title = ax.get_title()
     assert "sgd(lr=0.15, momentum=0.5) on quadratic (κ = 20)" in title and "f − f*" in title
     ax.figure.canvas.draw()
@@ -151,14 +125,6 @@ def test_explore_static_draws_the_default_run_and_names_it():
         (lambda: plotting.contour(new_ax(), surfaces.beale(), levels=1.5), "levels"),
         (lambda: plotting.trajectory(new_ax(), np.zeros((4, 3))), "path"),
         (lambda: plotting.loss_curve(new_ax(), np.zeros((2, 2))), "losses"),
-        (lambda: plotting.summary(surfaces.beale(), optim.Trajectory(np.zeros((3, 2, 2)), -1)), "single run"),
-        (lambda: plotting.descend("rosenbrock", "lbfgs"), "lbfgs"),
-        (lambda: plotting.descend("rosenbrock", "adam", momentum=0.9), "momentum"),
-        (lambda: plotting.descend("rosenbrock", "adam", lr=-1.0), "lr"),
-        (lambda: plotting.descend("banana", "adam"), "banana"),
-        (lambda: plotting.surface_named("rosenbrock", kappa=3.0), "kappa"),
-        (lambda: plotting.surface_named(surfaces.beale(), kappa=3.0), "kappa"),
-        (lambda: plotting.explore_static(new_ax(), "beale", kappa=3.0), "kappa"),
     ],
 )
 def test_bad_input_raises_a_value_error_naming_it(call, word):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from helpers import optim, race, search, stochastic, surfaces
+from helpers import descent, optim, race, search, stochastic, surfaces
 
 # --------------------------------------------------------------------------- clipping
 
@@ -130,7 +130,7 @@ def test_summarize_agrees_with_numpy_on_finite_gaps():
         gaps = 10 ** rng.uniform(-12, 1, n)
         s = race.summarize(gaps)
         assert [s.q25, s.q75] == list(np.percentile(gaps, [25, 75])) and s.median == np.median(gaps)
-        assert s.success_rate == np.mean(gaps < race.SUCCESS_GAP) and s.diverged_rate == 0 and s.n == n
+        assert s.success_rate == np.mean(gaps < descent.TOLERANCE) and s.diverged_rate == 0 and s.n == n
         assert s.iqr == pytest.approx(s.q75 - s.q25)
 
 

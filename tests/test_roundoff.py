@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from helpers import optim, plotting, race, roundoff, surfaces
+from helpers import descent, optim, race, roundoff, surfaces
 
 
 def test_round_off_prints_as_a_bound_and_the_rest_as_formatted():
@@ -47,6 +47,6 @@ def test_medians_that_differ_only_by_round_off_tie():
 def test_a_run_that_reaches_the_minimum_summarizes_as_a_bound():
     bowl = surfaces.quadratic(kappa=10.0)
     run = optim.run(optim.sgd(lr=2 / 11), bowl.grad, bowl.start, 300)
-    assert plotting.summary(bowl, run).startswith("final f − f* < 1e-12 · f − f* < 1e-06 at step")
+    assert descent.summary(bowl, run).startswith("final f − f* < 1e-12 · f − f* < 1e-06 at step")
     slow = optim.run(optim.sgd(lr=1e-3), bowl.grad, bowl.start, 3)
-    assert plotting.summary(bowl, slow).startswith("final f − f* = ")
+    assert descent.summary(bowl, slow).startswith("final f − f* = ")

@@ -6,7 +6,7 @@ import ipywidgets
 import numpy as np
 import pytest
 
-from helpers import optim, plotting, surfaces, widgets
+from helpers import descent, optim, plotting, surfaces, widgets
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SYMBOLS = {
@@ -24,7 +24,7 @@ def test_explore_builds_for_every_optimizer(optimizer, surface):
     panel = widgets.explore(surface, optimizer, steps=40)
     assert bytes(panel.image.value).startswith(PNG_SIGNATURE) and panel.image.format == "png"
     assert [panel.controls[k].description for k in widgets.SLIDERS[optimizer]] == SYMBOLS[optimizer]
-    assert panel.controls["lr"].value == plotting.DEFAULT_LR[optimizer][surface]
+    assert panel.controls["lr"].value == descent.DEFAULT_LR[optimizer][surface]
     assert panel.controls["surface"].value == surface and panel.controls["steps"].value == 40
     assert "f − f*" in panel.readout.value
     assert isinstance(panel.widget, ipywidgets.Box)
@@ -38,7 +38,7 @@ def test_moving_a_slider_redraws_the_image():
     assert panel.image.value != before
     assert panel.render() == panel.image.value
     _, run = panel.data
-    expected = plotting.descend("rosenbrock", "adam", steps=200, lr=0.02)
+    expected = descent.descend("rosenbrock", "adam", steps=200, lr=0.02)
     np.testing.assert_array_equal(run.path, expected.path)
 
 
@@ -47,7 +47,7 @@ def test_beta_sliders_feed_the_betas_pair():
     assert (panel.controls["beta1"].value, panel.controls["beta2"].value) == (0.8, 0.99)
     panel.controls["beta2"].value = 0.9
     _, run = panel.data
-    np.testing.assert_array_equal(run.path, plotting.descend("beale", "adam", steps=30, betas=(0.8, 0.9)).path)
+    np.testing.assert_array_equal(run.path, descent.descend("beale", "adam", steps=30, betas=(0.8, 0.9)).path)
 
 
 def test_switching_surface_rebuilds_the_background():
