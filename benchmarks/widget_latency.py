@@ -129,20 +129,33 @@ def main(argv=None):
     if min(args.changes, args.baseline_changes, args.rounds) < 1:
         parser.error("--changes, --baseline-changes and --rounds must be ≥ 1")
 
-    load = f" · load average {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""  # other work inflates the figures
-    print(f"CPU: {cpu_model()}, {cores()} cores{load} · {datetime.date.today().isoformat()} · Python "
-          f"{platform.python_version()} · numpy {np.__version__} · matplotlib {matplotlib.__version__}")
-    print(f"command: python benchmarks/widget_latency.py {' '.join(argv if argv is not None else sys.argv[1:])}".rstrip())
-    print(f"explore(surface, {args.optimizer!r}, steps={STEPS}); {args.changes} η changes per surface "
-          f"({args.baseline_changes} for the pyplot baseline), each the best of {args.rounds} rounds; milliseconds\n")
-    print("| surface | panel p50 | panel p95 | panel CPU p50 | panel CPU p95 | pyplot p50 | pyplot p95 "
-          "| speed-up p50 | speed-up p95 |")
+    load = (
+        f" · load average {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
+    )  # other work inflates the figures
+    print(
+        f"CPU: {cpu_model()}, {cores()} cores{load} · {datetime.date.today().isoformat()} · Python "
+        f"{platform.python_version()} · numpy {np.__version__} · matplotlib {matplotlib.__version__}"
+    )
+    print(
+        f"command: python benchmarks/widget_latency.py {' '.join(argv if argv is not None else sys.argv[1:])}".rstrip()
+    )
+    print(
+        f"explore(surface, {args.optimizer!r}, steps={STEPS}); {args.changes} η changes per surface "
+        f"({args.baseline_changes} for the pyplot baseline), each the best of {args.rounds} rounds; milliseconds\n"
+    )
+    print(
+        "| surface | panel p50 | panel p95 | panel CPU p50 | panel CPU p95 | pyplot p50 | pyplot p95 "
+        "| speed-up p50 | speed-up p95 |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 
     def row(name, panel, cpu, baseline):
         (p50, p95), (c50, c95), (b50, b95) = percentiles(panel), percentiles(cpu), percentiles(baseline)
-        print(f"| {name} | {p50:.1f} | {p95:.1f} | {c50:.1f} | {c95:.1f} | {b50:.1f} | {b95:.1f} "
-              f"| {b50 / p50:.1f}× | {b95 / p95:.1f}× |", flush=True)
+        print(
+            f"| {name} | {p50:.1f} | {p95:.1f} | {c50:.1f} | {c95:.1f} | {b50:.1f} | {b95:.1f} "
+            f"| {b50 / p50:.1f}× | {b95 / p95:.1f}× |",
+            flush=True,
+        )
 
     best_panel, best_cpu, best_baseline, every_panel, unchanged = [], [], [], [], 0
     for name in args.surfaces:
@@ -165,10 +178,14 @@ def main(argv=None):
 
     p50, p95 = percentiles(panel)
     met = p50 <= TARGET_P50_MS and p95 <= TARGET_P95_MS
-    print(f"\ntarget p50 ≤ {TARGET_P50_MS:g} ms, p95 ≤ {TARGET_P95_MS:g} ms: {'met' if met else 'NOT met'} "
-          f"(best of rounds: p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {panel.max():.1f} ms over {panel.size} changes)")
+    print(
+        f"\ntarget p50 ≤ {TARGET_P50_MS:g} ms, p95 ≤ {TARGET_P95_MS:g} ms: {'met' if met else 'NOT met'} "
+        f"(best of rounds: p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {panel.max():.1f} ms over {panel.size} changes)"
+    )
     e50, e95 = percentiles(every)
-    print(f"every round, as timed: p50 {e50:.1f} ms, p95 {e95:.1f} ms, max {every.max():.1f} ms over {every.size} changes")
+    print(
+        f"every round, as timed: p50 {e50:.1f} ms, p95 {e95:.1f} ms, max {every.max():.1f} ms over {every.size} changes"
+    )
     if unchanged:
         print(f"{unchanged} of {every.size} changes gave the same picture as before (a run that diverges at once)")
     return 0 if met else 1

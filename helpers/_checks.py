@@ -48,8 +48,12 @@ def integer(name, value, low=None, high=None):
     bounds = ""
     if low is not None or high is not None:
         bounds = " " + _interval(-math.inf if low is None else low, math.inf if high is None else high, False, False)
-    if isinstance(value, BOOLS) or not isinstance(value, INTEGERS) \
-            or (low is not None and value < low) or (high is not None and value > high):
+    if (
+        isinstance(value, BOOLS)
+        or not isinstance(value, INTEGERS)
+        or (low is not None and value < low)
+        or (high is not None and value > high)
+    ):
         raise ValueError(f"{name} must be an integer{bounds}, got {value!r}")
     return int(value)
 

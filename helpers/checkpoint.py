@@ -85,9 +85,9 @@ def read(path, map_location="cpu"):
             f"{path} is not a checkpoint written by helpers.checkpoint (it does not start with "
             f"{MAGIC.strip().decode()!r}); it may be a plain torch.save file or another file. {advice}"
         )
-    if len(raw) < HEADER_BYTES or raw[len(MAGIC):len(MAGIC) + len(DIGEST_PREFIX)] != DIGEST_PREFIX:
+    if len(raw) < HEADER_BYTES or raw[len(MAGIC) : len(MAGIC) + len(DIGEST_PREFIX)] != DIGEST_PREFIX:
         raise CheckpointError(f"the checkpoint {path} is truncated inside its header. {advice}")
-    expected = raw[len(MAGIC) + len(DIGEST_PREFIX):HEADER_BYTES - 1].decode("ascii", errors="replace")
+    expected = raw[len(MAGIC) + len(DIGEST_PREFIX) : HEADER_BYTES - 1].decode("ascii", errors="replace")
     payload = raw[HEADER_BYTES:]
     actual = hashlib.sha256(payload).hexdigest()
     if actual != expected:
@@ -98,7 +98,9 @@ def read(path, map_location="cpu"):
     try:
         contents = torch.load(io.BytesIO(payload), map_location=map_location, weights_only=True)
     except Exception as error:  # torch raises many kinds here (RuntimeError, UnpicklingError, EOFError, …)
-        raise CheckpointError(f"the checkpoint {path} verified but could not be unpacked ({error}). {advice}") from error
+        raise CheckpointError(
+            f"the checkpoint {path} verified but could not be unpacked ({error}). {advice}"
+        ) from error
     bad = non_finite_tensors(contents)
     if bad:
         raise CheckpointError(
@@ -136,4 +138,6 @@ def non_finite_tensors(contents, prefix=""):
         items = enumerate(contents)
     else:
         return []
-    return [name for key, value in items for name in non_finite_tensors(value, f"{prefix}.{key}" if prefix else str(key))]
+    return [
+        name for key, value in items for name in non_finite_tensors(value, f"{prefix}.{key}" if prefix else str(key))
+    ]

@@ -21,14 +21,46 @@ TOLERANCE = 1e-6
 # η that makes the default picture of each optimizer on each surface worth looking at:
 # the run gets close to a minimum within 200 steps, yet the path still shows the optimizer's character.
 DEFAULT_LR = {
-    "sgd": {"quadratic": 0.15, "rosenbrock": 1e-3, "beale": 0.01, "himmelblau": 0.01, "saddle": 0.05,
-            "multi_minimum": 0.1, "plateau": 0.1, "cliff": 0.1},
-    "adagrad": {"quadratic": 1.0, "rosenbrock": 0.2, "beale": 0.5, "himmelblau": 0.5, "saddle": 0.5,
-                "multi_minimum": 0.5, "plateau": 0.5, "cliff": 0.5},
-    "rmsprop": {"quadratic": 0.05, "rosenbrock": 0.01, "beale": 0.05, "himmelblau": 0.05, "saddle": 0.05,
-                "multi_minimum": 0.05, "plateau": 0.01, "cliff": 0.1},
-    "adam": {"quadratic": 0.1, "rosenbrock": 0.1, "beale": 0.1, "himmelblau": 0.1, "saddle": 0.1,
-             "multi_minimum": 0.1, "plateau": 0.1, "cliff": 0.1},
+    "sgd": {
+        "quadratic": 0.15,
+        "rosenbrock": 1e-3,
+        "beale": 0.01,
+        "himmelblau": 0.01,
+        "saddle": 0.05,
+        "multi_minimum": 0.1,
+        "plateau": 0.1,
+        "cliff": 0.1,
+    },
+    "adagrad": {
+        "quadratic": 1.0,
+        "rosenbrock": 0.2,
+        "beale": 0.5,
+        "himmelblau": 0.5,
+        "saddle": 0.5,
+        "multi_minimum": 0.5,
+        "plateau": 0.5,
+        "cliff": 0.5,
+    },
+    "rmsprop": {
+        "quadratic": 0.05,
+        "rosenbrock": 0.01,
+        "beale": 0.05,
+        "himmelblau": 0.05,
+        "saddle": 0.05,
+        "multi_minimum": 0.05,
+        "plateau": 0.01,
+        "cliff": 0.1,
+    },
+    "adam": {
+        "quadratic": 0.1,
+        "rosenbrock": 0.1,
+        "beale": 0.1,
+        "himmelblau": 0.1,
+        "saddle": 0.1,
+        "multi_minimum": 0.1,
+        "plateau": 0.1,
+        "cliff": 0.1,
+    },
 }
 DEFAULT_LR["adamw"] = DEFAULT_LR["adam"]
 

@@ -50,8 +50,16 @@ def _suggest(lrs, losses, rule):
 
 
 def lr_range_test(
-    opt, loss_fn, grad_fn, start, lr_min=1e-5, lr_max=10.0, steps=100,
-    smoothing=0.5, divergence_factor=4.0, rule="steepest",
+    opt,
+    loss_fn,
+    grad_fn,
+    start,
+    lr_min=1e-5,
+    lr_max=10.0,
+    steps=100,
+    smoothing=0.5,
+    divergence_factor=4.0,
+    rule="steepest",
 ):
     """Sweep η geometrically from lr_min to lr_max, one step each, and suggest a learning rate.
 

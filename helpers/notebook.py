@@ -50,16 +50,18 @@ def setup_notebook(seed=0):
     import torch
 
     seed_everything(seed)
-    plt.rcParams.update({
-        "figure.figsize": (7, 4.5),
-        "figure.dpi": 80,
-        "savefig.dpi": 80,
-        "axes.grid": True,
-        "grid.alpha": 0.3,
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        "image.cmap": "viridis",
-    })
+    plt.rcParams.update(
+        {
+            "figure.figsize": (7, 4.5),
+            "figure.dpi": 80,
+            "savefig.dpi": 80,
+            "axes.grid": True,
+            "grid.alpha": 0.3,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "image.cmap": "viridis",
+        }
+    )
     np.set_printoptions(precision=4, suppress=True)
     mode = "quick" if quick_mode() else "full"
     print(

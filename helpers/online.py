@@ -10,7 +10,6 @@ calls to know which loss of the sequence is being played, and `optim.run` calls 
 first, so every run starts at t = 1.
 """
 
-import math
 from typing import NamedTuple
 
 import numpy as np

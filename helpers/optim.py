@@ -16,7 +16,8 @@ keeps a denominator away from zero (always outside the square root, as in torch)
 """
 
 import math
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -109,11 +110,15 @@ def _pure_update(hparams, validate, step, state_type):
             raise ValueError(f"state must be the {state_type.__name__} that init(params) returns, got {state!r}")
         if is_tensor(params) != is_tensor(grad):
             kinds = {True: "a torch tensor", False: "a numpy array"}
-            raise ValueError(f"params and grad must both be numpy arrays or both torch tensors; got params as "
-                             f"{kinds[is_tensor(params)]} and grad as {kinds[is_tensor(grad)]}")
+            raise ValueError(
+                f"params and grad must both be numpy arrays or both torch tensors; got params as "
+                f"{kinds[is_tensor(params)]} and grad as {kinds[is_tensor(grad)]}"
+            )
         if is_tensor(params) and grad.dtype != params.dtype:
-            raise ValueError(f"grad has dtype {grad.dtype} but params have dtype {params.dtype}; convert the grad "
-                             f"to the params' dtype")
+            raise ValueError(
+                f"grad has dtype {grad.dtype} but params have dtype {params.dtype}; convert the grad "
+                f"to the params' dtype"
+            )
         h = hparams
         if overrides:
             unknown = sorted(set(overrides) - (set(hparams) & set(SCHEDULABLE)))
@@ -179,8 +184,11 @@ def sgd(lr=0.1, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0):
 def adagrad(lr=0.01, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1e-10):
     """Per-coordinate steps η/√(sum of past gₜ²) (Duchi et al. 2011; torch.optim.Adagrad)."""
     hparams = dict(
-        lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
-        initial_accumulator_value=initial_accumulator_value, eps=eps,
+        lr=lr,
+        lr_decay=lr_decay,
+        weight_decay=weight_decay,
+        initial_accumulator_value=initial_accumulator_value,
+        eps=eps,
     )
 
     def validate(h):
@@ -204,7 +212,9 @@ def adagrad(lr=0.01, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0
         return params, AdagradState(step=t, sum=total)
 
     validate(hparams)
-    return Optimizer("adagrad", init, _pure_update(hparams, validate, step, AdagradState), Hyperparameters(hparams), "Adagrad")
+    return Optimizer(
+        "adagrad", init, _pure_update(hparams, validate, step, AdagradState), Hyperparameters(hparams), "Adagrad"
+    )
 
 
 # --------------------------------------------------------------------------- RMSprop
@@ -258,7 +268,9 @@ def rmsprop(lr=0.01, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, cente
         return params, RMSpropState(step=state.step + 1, square_avg=v, momentum_buffer=buf, grad_avg=grad_avg)
 
     validate(hparams)
-    return Optimizer("rmsprop", init, _pure_update(hparams, validate, step, RMSpropState), Hyperparameters(hparams), "RMSprop")
+    return Optimizer(
+        "rmsprop", init, _pure_update(hparams, validate, step, RMSpropState), Hyperparameters(hparams), "RMSprop"
+    )
 
 
 # --------------------------------------------------------------------------- Adam, AdamW
@@ -313,8 +325,14 @@ def _adam_family(name, torch_name, lr, betas, eps, weight_decay, amsgrad, decoup
         params = params - lr * (m_hat / denom)  # θₜ = θₜ₋₁ − η m̂ₜ / (√v̂ₜ + ε)
         return params, AdamState(step=t, exp_avg=m, exp_avg_sq=v, max_exp_avg_sq=v_max)
 
-    return Optimizer(name, init, _pure_update(hparams, validate, step, AdamState), Hyperparameters(hparams),
-                     torch_name, bias_correction)
+    return Optimizer(
+        name,
+        init,
+        _pure_update(hparams, validate, step, AdamState),
+        Hyperparameters(hparams),
+        torch_name,
+        bias_correction,
+    )
 
 
 def adam(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, bias_correction=True):
@@ -324,8 +342,15 @@ def adam(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False,
     has no torch twin (`torch_class` is None) and takes steps ≈ 3.2× too large at t = 1.
     """
     return _adam_family(
-        "adam", "Adam" if bias_correction else None,
-        lr, betas, eps, weight_decay, amsgrad, decoupled=False, bias_correction=bias_correction,
+        "adam",
+        "Adam" if bias_correction else None,
+        lr,
+        betas,
+        eps,
+        weight_decay,
+        amsgrad,
+        decoupled=False,
+        bias_correction=bias_correction,
     )
 
 
@@ -402,14 +427,18 @@ def run(opt, grad_fn, start, steps, schedule=None, project=None, bound=1e6):
 def _step(opt, grad_fn, theta, state, t, schedule, project):
     overrides = schedule(t) if schedule is not None else {}
     if not isinstance(overrides, dict):
-        raise ValueError(f"schedule(t) must return a dict of per-step overrides such as {{'lr': 0.1}}; "
-                         f"at t = {t} it returned {overrides!r}")
+        raise ValueError(
+            f"schedule(t) must return a dict of per-step overrides such as {{'lr': 0.1}}; "
+            f"at t = {t} it returned {overrides!r}"
+        )
     theta, state = opt.update(theta, np.asarray(grad_fn(theta), dtype=np.float64), state, **overrides)
     if project is not None:
         projected = np.asarray(project(theta), dtype=np.float64)
         if projected.shape != theta.shape:
-            raise ValueError(f"project(θ) must return an array of θ's shape {theta.shape}; at step {t} it "
-                             f"returned shape {projected.shape}")
+            raise ValueError(
+                f"project(θ) must return an array of θ's shape {theta.shape}; at step {t} it "
+                f"returned shape {projected.shape}"
+            )
         theta = projected
     return theta, state
 

@@ -66,8 +66,16 @@ def contour(ax, surface, levels=30, resolution=200, filled=True, cmap="viridis")
     draw = ax.contourf if filled else ax.contour
     contours = draw(x, y, shown, levels=bounds, norm=LogNorm(low, high), cmap=cmap, zorder=0)
     minima = np.asarray(surface.minima, dtype=np.float64).reshape(-1, 2)
-    (stars,) = ax.plot(minima[:, 0], minima[:, 1], "*", color="white", markeredgecolor="black",
-                       markersize=13, linestyle="none", zorder=4)
+    (stars,) = ax.plot(
+        minima[:, 0],
+        minima[:, 1],
+        "*",
+        color="white",
+        markeredgecolor="black",
+        markersize=13,
+        linestyle="none",
+        zorder=4,
+    )
     ax.set_xlim(*surface.xlim)
     ax.set_ylim(*surface.ylim)
     width, height = np.ptp(surface.xlim), np.ptp(surface.ylim)
@@ -95,8 +103,17 @@ def trajectory(ax, path, label=None, color=None, diverged=None, markersize=3.0, 
     path = path[: np.argmin(finite) if not finite.all() else len(path)]
     if len(path) == 0:
         return []
-    (line,) = ax.plot(path[:, 0], path[:, 1], "-o", label=label, color=color, markersize=markersize,
-                      linewidth=1.5, zorder=5, **line_kw)
+    (line,) = ax.plot(
+        path[:, 0],
+        path[:, 1],
+        "-o",
+        label=label,
+        color=color,
+        markersize=markersize,
+        linewidth=1.5,
+        zorder=5,
+        **line_kw,
+    )
     color = line.get_color()
     (start,) = ax.plot(*path[0], "o", color=color, markeredgecolor="black", markersize=2.5 * markersize, zorder=6)
     (end,) = ax.plot(*path[-1], "s", color=color, markeredgecolor="black", markersize=2.2 * markersize, zorder=6)

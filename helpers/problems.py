@@ -13,7 +13,8 @@
 or, for least squares, a whole plotting grid (H, W, d).
 """
 
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 
@@ -142,12 +143,17 @@ def digit_features(images, labels, digits=(3, 8)):
     """
     images, labels = np.asarray(images), np.asarray(labels)
     if images.dtype != np.uint8 or images.ndim != 3:
-        raise ValueError(f"images must be uint8 pixel values of shape (M, height, width), got {images.dtype} {images.shape}")
+        raise ValueError(
+            f"images must be uint8 pixel values of shape (M, height, width), got {images.dtype} {images.shape}"
+        )
     if labels.ndim != 1 or len(labels) != len(images):
         raise ValueError(f"labels must have shape ({len(images)},), one per image, got {labels.shape}")
-    if (not isinstance(digits, (tuple, list)) or len(digits) != 2
-            or not all(isinstance(k, (int, np.integer)) and not isinstance(k, bool) and 0 <= k <= 9 for k in digits)
-            or digits[0] == digits[1]):
+    if (
+        not isinstance(digits, (tuple, list))
+        or len(digits) != 2
+        or not all(isinstance(k, (int, np.integer)) and not isinstance(k, bool) and 0 <= k <= 9 for k in digits)
+        or digits[0] == digits[1]
+    ):
         raise ValueError(f"digits must be two different digits 0..9, e.g. (3, 8); got {digits!r}")
     keep = (labels == digits[0]) | (labels == digits[1])
     for k in digits:
@@ -213,4 +219,6 @@ def _newton(loss, grad, X, omega, tol, max_steps):
         while loss(theta - t * step) > current - 0.25 * t * (g @ step) + slack and t > 1e-10:
             t *= 0.5  # backtrack until L decreases enough (Armijo)
         theta = theta - t * step
-    raise RuntimeError(f"Newton's method did not reach ‖∇L‖ ≤ {tol:g} in {max_steps} steps; raise tol or max_newton_steps")
+    raise RuntimeError(
+        f"Newton's method did not reach ‖∇L‖ ≤ {tol:g} in {max_steps} steps; raise tol or max_newton_steps"
+    )

@@ -21,7 +21,6 @@ import numpy as np
 from helpers import descent, optim, roundoff, search
 from helpers._checks import integer, positive
 
-
 # --------------------------------------------------------------------------- checks
 
 
@@ -149,8 +148,11 @@ def summarize(gaps, tol=descent.TOLERANCE):
     ordered = np.sort(gaps)
     return Summary(
         median=float(np.median(gaps)),  # the mean of the middle two: ∞ next to a diverged run, never NaN
-        q25=_quantile(ordered, 0.25), q75=_quantile(ordered, 0.75),
-        success_rate=float(np.mean(gaps < tol)), diverged_rate=float(np.mean(np.isinf(gaps))), n=int(gaps.size),
+        q25=_quantile(ordered, 0.25),
+        q75=_quantile(ordered, 0.75),
+        success_rate=float(np.mean(gaps < tol)),
+        diverged_rate=float(np.mean(np.isinf(gaps))),
+        n=int(gaps.size),
     )
 
 
@@ -176,7 +178,9 @@ class Racer(NamedTuple):
         values = {**self.defaults, **config}
         unknown = sorted(set(values) - set(self.space))
         if unknown:
-            raise ValueError(f"{self.name} has no hyperparameter {', '.join(unknown)}; its space: {', '.join(self.space)}")
+            raise ValueError(
+                f"{self.name} has no hyperparameter {', '.join(unknown)}; its space: {', '.join(self.space)}"
+            )
         missing = sorted(set(self.space) - set(values))
         if missing:
             raise ValueError(f"the config for {self.name} lacks {', '.join(missing)}")
@@ -217,14 +221,28 @@ def _racers():
         Racer("SGD", "sgd", {}, {"lr": lr}, {}),
         Racer("momentum", "sgd", {}, momentum, {"one_minus_momentum": 0.1}),
         Racer("Nesterov", "sgd", {"nesterov": True}, nesterov, {"one_minus_momentum": 0.1}),
-        Racer("AdaGrad", "adagrad", {}, {"lr": search.loguniform(1e-3, 10.0), "eps": search.loguniform(1e-10, 1.0)},
-              {"eps": 1e-10}),
-        Racer("RMSprop", "rmsprop", {},
-              {"lr": lr, "one_minus_alpha": search.loguniform(1e-3, 1.0), "eps": search.loguniform(1e-10, 1.0)},
-              {"one_minus_alpha": 0.01, "eps": 1e-8}),
+        Racer(
+            "AdaGrad",
+            "adagrad",
+            {},
+            {"lr": search.loguniform(1e-3, 10.0), "eps": search.loguniform(1e-10, 1.0)},
+            {"eps": 1e-10},
+        ),
+        Racer(
+            "RMSprop",
+            "rmsprop",
+            {},
+            {"lr": lr, "one_minus_alpha": search.loguniform(1e-3, 1.0), "eps": search.loguniform(1e-10, 1.0)},
+            {"one_minus_alpha": 0.01, "eps": 1e-8},
+        ),
         Racer("Adam", "adam", {}, adam, adam_defaults),
-        Racer("AdamW", "adamw", {}, {**adam, "weight_decay": search.loguniform(1e-4, 1.0)},
-              {**adam_defaults, "weight_decay": 1e-2}),
+        Racer(
+            "AdamW",
+            "adamw",
+            {},
+            {**adam, "weight_decay": search.loguniform(1e-4, 1.0)},
+            {**adam_defaults, "weight_decay": 1e-2},
+        ),
     )
 
 
@@ -271,7 +289,7 @@ def trial_pool(racer, surface, tune_starts, test_starts, steps, n_trials, seed=0
     for config in configs:
         gaps = final_gaps(surface, optim.run(racer.build(config), grad_fn, starts, steps))
         tune_scores.append(summarize(gaps[: len(tune_starts)]).median)
-        test_gaps.append(gaps[len(tune_starts):])
+        test_gaps.append(gaps[len(tune_starts) :])
     return TrialPool(racer, configs, np.array(tune_scores), np.array(test_gaps))
 
 

@@ -31,7 +31,8 @@ by that much, and the tests check both the 1e-12 agreement and the size of the d
 """
 
 import math
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 
@@ -100,7 +101,8 @@ def step_lr(lr, step_size, gamma=0.1):
     step_size = integer("step_size", step_size, 1)
     gamma = real("gamma (γ)", gamma, 0.0, low_open=True)
     return _lr_only(
-        "step_lr", dict(lr=lr, step_size=step_size, gamma=gamma),
+        "step_lr",
+        dict(lr=lr, step_size=step_size, gamma=gamma),
         lambda t: lr * gamma ** (t // step_size),  # ηₜ = η₀ γ^⌊t/s⌋
     )
 
@@ -209,8 +211,13 @@ def warmup_cosine(lr, warmup_steps, total_steps, start_factor=0.1, eta_min=0.0):
     warmup = linear_lr(lr, start_factor, 1.0, warmup_steps)
     anneal = cosine_annealing_lr(lr, total_steps - warmup_steps, eta_min)
     combined = sequential_lr([warmup, anneal], [warmup_steps])
-    hparams = dict(lr=warmup.hparams["lr"], warmup_steps=warmup_steps, total_steps=total_steps,
-                   start_factor=warmup.hparams["start_factor"], eta_min=anneal.hparams["eta_min"])
+    hparams = dict(
+        lr=warmup.hparams["lr"],
+        warmup_steps=warmup_steps,
+        total_steps=total_steps,
+        start_factor=warmup.hparams["start_factor"],
+        eta_min=anneal.hparams["eta_min"],
+    )
     return combined._replace(name="warmup_cosine", hparams=hparams)
 
 
@@ -226,9 +233,18 @@ def _anneal_linear(start, end, pct):
 
 
 def one_cycle_lr(
-    max_lr, total_steps, pct_start=0.3, anneal_strategy="cos", cycle_momentum=True,
-    base_momentum=0.85, max_momentum=0.95, div_factor=25.0, final_div_factor=1e4,
-    three_phase=False, momentum_key="momentum", beta2=0.999,
+    max_lr,
+    total_steps,
+    pct_start=0.3,
+    anneal_strategy="cos",
+    cycle_momentum=True,
+    base_momentum=0.85,
+    max_momentum=0.95,
+    div_factor=25.0,
+    final_div_factor=1e4,
+    three_phase=False,
+    momentum_key="momentum",
+    beta2=0.999,
 ):
     """The 1cycle policy (Smith & Topin 2017; torch OneCycleLR): η up to max_lr, then far below where it began.
 
@@ -312,10 +328,18 @@ def one_cycle_lr(
         return values
 
     hparams = dict(
-        max_lr=max_lr, total_steps=total_steps, pct_start=pct_start, anneal_strategy=anneal_strategy,
-        cycle_momentum=bool(cycle_momentum), base_momentum=base_momentum, max_momentum=max_momentum,
-        div_factor=div_factor, final_div_factor=final_div_factor, three_phase=bool(three_phase),
-        momentum_key=momentum_key, beta2=beta2,
+        max_lr=max_lr,
+        total_steps=total_steps,
+        pct_start=pct_start,
+        anneal_strategy=anneal_strategy,
+        cycle_momentum=bool(cycle_momentum),
+        base_momentum=base_momentum,
+        max_momentum=max_momentum,
+        div_factor=div_factor,
+        final_div_factor=final_div_factor,
+        three_phase=bool(three_phase),
+        momentum_key=momentum_key,
+        beta2=beta2,
     )
     return Schedule("one_cycle_lr", lr, overrides, hparams)
 
@@ -324,8 +348,16 @@ def one_cycle_lr(
 
 
 def reduce_on_plateau_lrs(
-    metrics, lr, mode="min", factor=0.1, patience=10, threshold=1e-4, threshold_mode="rel",
-    cooldown=0, min_lr=0.0, eps=1e-8,
+    metrics,
+    lr,
+    mode="min",
+    factor=0.1,
+    patience=10,
+    threshold=1e-4,
+    threshold_mode="rel",
+    cooldown=0,
+    min_lr=0.0,
+    eps=1e-8,
 ):
     """The lr after each metric in `metrics` (torch ReduceLROnPlateau, one `step(metric)` per entry).
 
@@ -375,15 +407,31 @@ def reduce_on_plateau_lrs(
 
 
 def reduce_on_plateau(
-    metrics, lr, mode="min", factor=0.1, patience=10, threshold=1e-4, threshold_mode="rel",
-    cooldown=0, min_lr=0.0, eps=1e-8,
+    metrics,
+    lr,
+    mode="min",
+    factor=0.1,
+    patience=10,
+    threshold=1e-4,
+    threshold_mode="rel",
+    cooldown=0,
+    min_lr=0.0,
+    eps=1e-8,
 ):
     """The lr after the metrics seen so far (torch ReduceLROnPlateau); `lr` itself for no metrics.
 
     Use it in a training loop as  η = reduce_on_plateau(validation_losses, η₀, patience=3).
     """
     lrs = reduce_on_plateau_lrs(
-        metrics, lr, mode=mode, factor=factor, patience=patience, threshold=threshold,
-        threshold_mode=threshold_mode, cooldown=cooldown, min_lr=min_lr, eps=eps,
+        metrics,
+        lr,
+        mode=mode,
+        factor=factor,
+        patience=patience,
+        threshold=threshold,
+        threshold_mode=threshold_mode,
+        cooldown=cooldown,
+        min_lr=min_lr,
+        eps=eps,
     )
     return float(lrs[-1]) if len(lrs) else float(lr)

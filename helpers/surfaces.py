@@ -17,7 +17,8 @@ torch.optim can run on the same surface).
 """
 
 import math
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 
@@ -136,8 +137,13 @@ def rosenbrock(a=1.0, b=100.0):
 
     half_width = max(2.0, abs(a) + 1.0)
     return Surface(
-        "rosenbrock", f, grad, _points([[a, a**2]]), _points([-1.5, 2.0]),
-        (-half_width, half_width), (-1.0, max(3.0, a**2 + 1.0)),
+        "rosenbrock",
+        f,
+        grad,
+        _points([[a, a**2]]),
+        _points([-1.5, 2.0]),
+        (-half_width, half_width),
+        (-1.0, max(3.0, a**2 + 1.0)),
     )
 
 

@@ -44,8 +44,13 @@ def log_slider(description, value, low, high, step=0.05, readout_format=".2g"):
     if value <= 0:
         raise ValueError(f"{description} must be > 0 on a log-scale slider, got {value!r}")
     return ipywidgets.FloatLogSlider(
-        value=value, base=10, step=step, description=description, readout_format=readout_format,
-        min=math.floor(math.log10(min(low, value))), max=math.ceil(math.log10(max(high, value))),
+        value=value,
+        base=10,
+        step=step,
+        description=description,
+        readout_format=readout_format,
+        min=math.floor(math.log10(min(low, value))),
+        max=math.ceil(math.log10(max(high, value))),
     )
 
 
@@ -54,8 +59,12 @@ def slider(description, value, low, high, step=0.01, readout_format=".2f"):
     low, high = _bounds(description, low, high)
     value = real(description, value)
     return ipywidgets.FloatSlider(
-        value=value, min=min(low, value), max=max(high, value), step=step,
-        description=description, readout_format=readout_format,
+        value=value,
+        min=min(low, value),
+        max=max(high, value),
+        step=step,
+        description=description,
+        readout_format=readout_format,
     )
 
 
@@ -101,8 +110,20 @@ class Panel:
     returns the PNG bytes; `controls` holds every control by name (the animation's under "frame").
     """
 
-    def __init__(self, controls, compute, draw, background=None, static=(), readout=None, frames=None,
-                 blit=True, figsize=(5.0, 4.2), dpi=80, interval_ms=40):
+    def __init__(
+        self,
+        controls,
+        compute,
+        draw,
+        background=None,
+        static=(),
+        readout=None,
+        frames=None,
+        blit=True,
+        figsize=(5.0, 4.2),
+        dpi=80,
+        interval_ms=40,
+    ):
         if not isinstance(controls, dict) or not all(isinstance(c, ipywidgets.ValueWidget) for c in controls.values()):
             raise ValueError("controls must be a dict name → ipywidgets control (a slider, a dropdown, …)")
         if "frame" in controls:
@@ -214,8 +235,19 @@ class Panel:
         self._background = self._canvas.copy_from_bbox(self.figure.bbox)
 
 
-def panel(controls, compute, draw, background=None, static=(), readout=None, frames=None, blit=True,
-          figsize=(5.0, 4.2), dpi=80, interval_ms=40):
+def panel(
+    controls,
+    compute,
+    draw,
+    background=None,
+    static=(),
+    readout=None,
+    frames=None,
+    blit=True,
+    figsize=(5.0, 4.2),
+    dpi=80,
+    interval_ms=40,
+):
     """An interactive picture: controls → `compute` → `draw` onto a cached `background`.
 
     controls: {name: ipywidgets control}; on every change `compute(**values) -> data` runs (a ValueError
@@ -321,12 +353,20 @@ def explore(surface="rosenbrock", optimizer="adam", steps=200, kappa=10.0, **hpa
     def draw(ax, data, frame):
         _, run = data
         whole = frame >= len(run.path) - 1
-        return plotting.trajectory(ax, run.path[: frame + 1], color=plotting.PALETTE[0],
-                                   diverged=whole and bool(run.diverged))
+        return plotting.trajectory(
+            ax, run.path[: frame + 1], color=plotting.PALETTE[0], diverged=whole and bool(run.diverged)
+        )
 
     def readout(data):
         chosen, run = data
         return html.escape(descent.summary(chosen, run))
 
-    return panel(controls, compute, draw, background, static=("surface", "kappa"), readout=readout,
-                 frames=lambda data: len(data[1].path) - 1)
+    return panel(
+        controls,
+        compute,
+        draw,
+        background,
+        static=("surface", "kappa"),
+        readout=readout,
+        frames=lambda data: len(data[1].path) - 1,
+    )

@@ -158,15 +158,27 @@ def test_a_repository_url_that_is_not_github_is_refused(tmp_path):
 
 def clone_for_binder(destination):
     """The files a Binder build sees: the checkout without local environments, caches and build output."""
-    ignored = shutil.ignore_patterns(".git", ".venv*", "__pycache__", "*.egg-info", "build", "dist", ".pytest_cache",
-                                     ".ipynb_checkpoints", "checkpoints", "screenshots")
+    ignored = shutil.ignore_patterns(
+        ".git",
+        ".venv*",
+        "__pycache__",
+        "*.egg-info",
+        "build",
+        "dist",
+        ".pytest_cache",
+        ".ipynb_checkpoints",
+        "checkpoints",
+        "screenshots",
+    )
     shutil.copytree(ROOT, destination, ignore=ignored)
     return destination
 
 
 def run(command, cwd, env, timeout):
     result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
-    assert result.returncode == 0, f"{' '.join(map(str, command))} failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+    assert result.returncode == 0, (
+        f"{' '.join(map(str, command))} failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+    )
     return result
 
 
@@ -183,23 +195,38 @@ def test_binder_environment_runs_the_first_notebooks(tmp_path):
 
     run([sys.executable, "-m", "venv", str(venv)], repo, env, timeout=120)
     # PyTorch's index is left out (see the module docstring); every other line is installed as Binder does.
-    reachable = [line for line in (repo / "binder" / "requirements.txt").read_text(encoding="utf-8").splitlines()
-                 if not line.startswith("--extra-index-url")]
+    reachable = [
+        line
+        for line in (repo / "binder" / "requirements.txt").read_text(encoding="utf-8").splitlines()
+        if not line.startswith("--extra-index-url")
+    ]
     requirements = tmp_path / "binder-requirements.txt"
     requirements.write_text("\n".join(reachable) + "\n", encoding="utf-8")
     run([bin_dir / "python", "-m", "pip", "install", "--quiet", "-r", str(requirements)], repo, env, timeout=900)
     run(["bash", "binder/postBuild"], repo, env, timeout=300)
 
-    installed = run([bin_dir / "python", "-c", "import helpers, torch; print(torch.__version__, helpers.__file__)"],
-                    tmp_path, env, timeout=120).stdout.split()
+    installed = run(
+        [bin_dir / "python", "-c", "import helpers, torch; print(torch.__version__, helpers.__file__)"],
+        tmp_path,
+        env,
+        timeout=120,
+    ).stdout.split()
     assert installed[0] == pins(BINDER / "requirements.txt")["torch"]
     assert Path(installed[1]).is_relative_to(venv), "postBuild installs the package into the environment, not a link"
     # The MNIST files ship inside the installed package: no data folder, no cache, no network.
     data_env = {**env, "HOME": str(tmp_path / "empty-home"), "XDG_CACHE_HOME": str(tmp_path / "empty-cache")}
     data_env.pop("DESCENT_DATA", None)
-    source = run([bin_dir / "python", "-c", "from helpers import mnist; print(mnist.load().train_source, mnist.SHIPPED_ROOT)"],
-                 tmp_path, data_env, timeout=120).stdout
+    source = run(
+        [bin_dir / "python", "-c", "from helpers import mnist; print(mnist.load().train_source, mnist.SHIPPED_ROOT)"],
+        tmp_path,
+        data_env,
+        timeout=120,
+    ).stdout
     assert "ships with the course" in source and str(venv) in source
 
-    run([bin_dir / "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", *NOTEBOOKS_RUN_ON_BINDER], repo, env,
-        timeout=900)
+    run(
+        [bin_dir / "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", *NOTEBOOKS_RUN_ON_BINDER],
+        repo,
+        env,
+        timeout=900,
+    )

@@ -42,12 +42,12 @@ def assert_same(a, b):
 
 def member_offset(raw, suffix):
     """Where the bytes of the zip member whose name ends with `suffix` start inside the checkpoint file."""
-    payload = raw[checkpoint.HEADER_BYTES:]
+    payload = raw[checkpoint.HEADER_BYTES :]
     with zipfile.ZipFile(io.BytesIO(payload)) as archive:
         info = next(i for i in archive.infolist() if i.filename.endswith(suffix))
     # The local header is 30 bytes plus the name and the extra field, which torch pads for alignment.
-    name_length = int.from_bytes(payload[info.header_offset + 26:info.header_offset + 28], "little")
-    extra_length = int.from_bytes(payload[info.header_offset + 28:info.header_offset + 30], "little")
+    name_length = int.from_bytes(payload[info.header_offset + 26 : info.header_offset + 28], "little")
+    extra_length = int.from_bytes(payload[info.header_offset + 28 : info.header_offset + 30], "little")
     return checkpoint.HEADER_BYTES + info.header_offset + 30 + name_length + extra_length
 
 
@@ -76,11 +76,13 @@ def test_the_flip_would_have_loaded_silently_without_the_digest(tmp_path):
     checkpoint.write(contents(), path)
     raw = bytearray(path.read_bytes())
     raw[member_offset(raw, "data/0") + 100] ^= 0x01
-    loaded = torch.load(io.BytesIO(bytes(raw[checkpoint.HEADER_BYTES:])), weights_only=True)
+    loaded = torch.load(io.BytesIO(bytes(raw[checkpoint.HEADER_BYTES :])), weights_only=True)
     assert not torch.equal(loaded["model"]["0.weight"], contents()["model"]["0.weight"])
 
 
-@pytest.mark.parametrize("keep", [0, 10, checkpoint.HEADER_BYTES + 5, -1000], ids=["empty", "in the magic", "in the payload", "end cut"])
+@pytest.mark.parametrize(
+    "keep", [0, 10, checkpoint.HEADER_BYTES + 5, -1000], ids=["empty", "in the magic", "in the payload", "end cut"]
+)
 def test_truncated_checkpoints_are_refused_with_the_file_named(tmp_path, keep):
     path = tmp_path / "checkpoint.pt"
     checkpoint.write(contents(), path)
@@ -107,7 +109,9 @@ def test_non_finite_weights_are_refused(tmp_path):
     diverged["model"]["0.weight"][3, 4] = float("nan")
     diverged["optimizer"]["state"][0]["exp_avg"][0, 0] = float("inf")
     checkpoint.write(diverged, path)
-    with pytest.raises(checkpoint.CheckpointError, match=r"non-finite values .* in model\.0\.weight, optimizer\.state\.0\.exp_avg"):
+    with pytest.raises(
+        checkpoint.CheckpointError, match=r"non-finite values .* in model\.0\.weight, optimizer\.state\.0\.exp_avg"
+    ):
         checkpoint.read(path)
 
 
@@ -129,7 +133,10 @@ def test_when_both_are_damaged_the_error_names_both(tmp_path):
     checkpoint.write(contents(2.0), path)
     for damaged in (path, checkpoint.previous_path(path)):
         damaged.write_bytes(b"")
-    with pytest.raises(checkpoint.CheckpointError, match=r"(?s)checkpoint\.pt is empty.*one before is unusable too.*previous\.pt is empty"):
+    with pytest.raises(
+        checkpoint.CheckpointError,
+        match=r"(?s)checkpoint\.pt is empty.*one before is unusable too.*previous\.pt is empty",
+    ):
         checkpoint.read_latest(path)
 
 

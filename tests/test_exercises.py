@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from exercise_cases import TABLES, Table, filter_normalize, halving_schedule
 from torch import nn
 
-from exercise_cases import TABLES, Table, filter_normalize, halving_schedule
 from helpers import exercises, models, optim, race, search, surfaces
 from helpers import regularization as reg
 from helpers.exercises import _NAMES_BY_MODULE, Verdict
@@ -38,8 +38,11 @@ def run(check_name, entry, capsys):
 
 
 def rows(kind):
-    return [pytest.param(name, row, id=f"{name}-{kind}{index}")
-            for name, table in TABLES.items() for index, row in enumerate(getattr(table, kind))]
+    return [
+        pytest.param(name, row, id=f"{name}-{kind}{index}")
+        for name, table in TABLES.items()
+        for index, row in enumerate(getattr(table, kind))
+    ]
 
 
 CHECK_NAMES = [name for names in _NAMES_BY_MODULE.values() for name in names if name.startswith("check_")]
@@ -71,10 +74,12 @@ def test_wrong_answers_get_their_hint_and_never_the_answer(check_name, row, caps
 
 def wrong_kind_cases():
     """Each answer of each check in turn replaced by something of the wrong kind, the others right."""
-    return [pytest.param(name, position, wrong, id=f"{name}-{position}-{index}")
-            for name in CHECK_NAMES
-            for position in range(len(inspect.signature(getattr(exercises, name)).parameters))
-            for index, wrong in enumerate(WRONG_KINDS)]
+    return [
+        pytest.param(name, position, wrong, id=f"{name}-{position}-{index}")
+        for name in CHECK_NAMES
+        for position in range(len(inspect.signature(getattr(exercises, name)).parameters))
+        for index, wrong in enumerate(WRONG_KINDS)
+    ]
 
 
 @pytest.mark.parametrize("check_name, position, wrong", wrong_kind_cases())
@@ -102,8 +107,10 @@ def test_a_verdict_is_silent_as_a_cell_value():
 
 
 def test_importing_the_exercises_loads_neither_torch_nor_the_other_helpers():
-    code = ("import sys; import helpers.exercises as e; dir(e); "
-            "print(sorted(m for m in sys.modules if m == 'torch' or m.startswith('helpers')))")
+    code = (
+        "import sys; import helpers.exercises as e; dir(e); "
+        "print(sorted(m for m in sys.modules if m == 'torch' or m.startswith('helpers')))"
+    )
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert loaded.strip() == "['helpers', 'helpers.exercises', 'helpers.exercises._core']"
 
@@ -140,8 +147,9 @@ def test_a_check_keeps_its_name_parameters_and_docstring():
 
 
 def test_the_first_adagrad_step_is_optims():
-    run_ = optim.run(optim.adagrad(lr=0.1, initial_accumulator_value=1.0), lambda theta: np.array([3.0, 0.01]),
-                     np.zeros(2), steps=1)
+    run_ = optim.run(
+        optim.adagrad(lr=0.1, initial_accumulator_value=1.0), lambda theta: np.array([3.0, 0.01]), np.zeros(2), steps=1
+    )
     assert exercises.check_adagrad_first_step(run_.final)
 
 
@@ -169,8 +177,9 @@ def test_gap_summary_and_clipping_are_races():
 
 def test_basins_changed_is_what_basin_map_measures(capsys):
     surface = surfaces.himmelblau()
-    gd, half, heavy = (race.basin_map(surface, optim.sgd(lr=0.01, momentum=mu), resolution=60, steps=300)
-                       for mu in (0.0, 0.5, 0.9))
+    gd, half, heavy = (
+        race.basin_map(surface, optim.sgd(lr=0.01, momentum=mu), resolution=60, steps=300) for mu in (0.0, 0.5, 0.9)
+    )
     right = np.mean(gd.labels != half.labels)
     assert 0.05 < right < 0.2 and right == TABLES["check_basins_changed"].right[0]
     assert exercises.check_basins_changed(right)
@@ -245,8 +254,12 @@ def test_search_answers_are_what_the_helpers_produce():
     assert exercises.check_trials_for_top_fraction(next(n for n in range(1, 1000) if 1 - 0.95**n >= 0.95))
     for n, min_budget, r in [(27, 10, 3), (9, 2, 3), (50, 1, 2)]:
         trained = []
-        search.successive_halving(list(range(n)), lambda config, budget: trained.append(budget) or config,
-                                  min_budget, eta=r)
+
+        def train(config, budget, trained=trained):
+            trained.append(budget)
+            return config
+
+        search.successive_halving(list(range(n)), train, min_budget, eta=r)
         assert sum(budget * count for budget, count in halving_schedule(n, min_budget, r)) == sum(trained)
 
 

@@ -113,8 +113,12 @@ print(json.dumps([repr(v) for v in values.tolist()]))
 """,
 }
 # How far apart two paths may be, relative to the largest value, and still differ only by round-off.
-RELATIVE_ROUNDOFF = {"OPENBLAS_CORETYPE": 1e-10, "NPY_DISABLE_CPU_FEATURES": 1e-6, "ATEN_CPU_CAPABILITY": 1e-6,
-                     "ONEDNN_MAX_CPU_ISA": 1e-4}
+RELATIVE_ROUNDOFF = {
+    "OPENBLAS_CORETYPE": 1e-10,
+    "NPY_DISABLE_CPU_FEATURES": 1e-6,
+    "ATEN_CPU_CAPABILITY": 1e-6,
+    "ONEDNN_MAX_CPU_ISA": 1e-4,
+}
 
 OPENBLAS_AVX512 = {"skylakex", "cooperlake", "sapphirerapids"}
 OPENBLAS_AVX2 = {"haswell", "zen"}
@@ -171,8 +175,9 @@ def onednn_step(flags, already=""):
 
 
 def run_python(source, env):
-    done = subprocess.run([sys.executable, "-c", source], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-c", source], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
@@ -219,8 +224,10 @@ def second_pass():
 def test_the_second_pass_changes_what_each_library_computes(knob, second_pass):
     if knob not in second_pass:
         picked = inspect()
-        pytest.skip(f"{knob} cannot step down on this {picked['machine']} CPU (OpenBLAS {picked['openblas']}, "
-                    f"numpy {'+'.join(picked['numpy']) or 'baseline'}, torch {picked['torch']})")
+        pytest.skip(
+            f"{knob} cannot step down on this {picked['machine']} CPU (OpenBLAS {picked['openblas']}, "
+            f"numpy {'+'.join(picked['numpy']) or 'baseline'}, torch {picked['torch']})"
+        )
     first = run_python(PROBES[knob], dict(os.environ))
     second = run_python(PROBES[knob], {**os.environ, knob: second_pass[knob]})
     changed = [(a, b) for a, b in zip(first, second) if a != b]

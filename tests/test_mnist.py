@@ -105,9 +105,11 @@ def serve(monkeypatch):
         handler = type(
             "Mirror",
             (MirrorHandler,),
-            {"routes": {f"/mnist/{name}": body for name, body in files.items()},
-             "dropped": frozenset(f"/mnist/{name}" for name in dropped),
-             "trickled": frozenset(f"/mnist/{name}" for name in trickled)},
+            {
+                "routes": {f"/mnist/{name}": body for name, body in files.items()},
+                "dropped": frozenset(f"/mnist/{name}" for name in dropped),
+                "trickled": frozenset(f"/mnist/{name}" for name in trickled),
+            },
         )
         server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         server.daemon_threads = True
@@ -301,18 +303,31 @@ def test_download_abandons_a_trickling_mirror_for_the_next(serve, tmp_path):
     slow = serve({mnist.TEST_LABELS: course_bytes(mnist.TEST_LABELS)}, trickled=[mnist.TEST_LABELS])
     good = serve({mnist.TEST_LABELS: course_bytes(mnist.TEST_LABELS)})
     started = time.monotonic()
-    mnist.download_file([slow + mnist.TEST_LABELS, good + mnist.TEST_LABELS], tmp_path / mnist.TEST_LABELS,
-                        mnist.MD5[mnist.TEST_LABELS], timeout=5, speed_limit=1000, speed_time=1)
+    mnist.download_file(
+        [slow + mnist.TEST_LABELS, good + mnist.TEST_LABELS],
+        tmp_path / mnist.TEST_LABELS,
+        mnist.MD5[mnist.TEST_LABELS],
+        timeout=5,
+        speed_limit=1000,
+        speed_time=1,
+    )
     assert time.monotonic() - started < TRICKLE_SECONDS * TRICKLE_BYTES / 2  # it did not wait for the trickle
     assert (tmp_path / mnist.TEST_LABELS).read_bytes() == course_bytes(mnist.TEST_LABELS)
 
 
 def test_download_says_which_mirror_stalled(serve, tmp_path):
     slow = serve({mnist.TEST_LABELS: course_bytes(mnist.TEST_LABELS)}, trickled=[mnist.TEST_LABELS])
-    with pytest.raises(mnist.DownloadError, match=rf"{slow}{mnist.TEST_LABELS}: stalled: .* below the 1000 bytes/s") \
-            as caught:
-        mnist.download_file([slow + mnist.TEST_LABELS], tmp_path / mnist.TEST_LABELS, mnist.MD5[mnist.TEST_LABELS],
-                            timeout=5, speed_limit=1000, speed_time=1)
+    with pytest.raises(
+        mnist.DownloadError, match=rf"{slow}{mnist.TEST_LABELS}: stalled: .* below the 1000 bytes/s"
+    ) as caught:
+        mnist.download_file(
+            [slow + mnist.TEST_LABELS],
+            tmp_path / mnist.TEST_LABELS,
+            mnist.MD5[mnist.TEST_LABELS],
+            timeout=5,
+            speed_limit=1000,
+            speed_time=1,
+        )
     assert isinstance(caught.value.errors[0][1], mnist.StalledError)
     assert list(tmp_path.iterdir()) == []
 
@@ -405,10 +420,26 @@ def test_load_names_a_missing_shipped_file(no_full_set, monkeypatch, tmp_path):
 def test_installed_package_carries_the_data(tmp_path):
     """A plain `pip install .` (what Binder's postBuild runs) installs the data and every subpackage."""
     target = tmp_path / "site"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-                    "--target", str(target), str(ROOT)], check=True, capture_output=True)
-    code = ("from helpers import exercises, mnist; d = mnist.load(); exercises.check_one_step(2.4); "
-            "assert str(mnist.SHIPPED_ROOT).startswith(%r), mnist.SHIPPED_ROOT; print(d.train_source)" % str(target))
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--target",
+            str(target),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    code = (
+        "from helpers import exercises, mnist; d = mnist.load(); exercises.check_one_step(2.4); "
+        f"assert str(mnist.SHIPPED_ROOT).startswith({str(target)!r}), mnist.SHIPPED_ROOT; print(d.train_source)"
+    )
     env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(target), "HOME": str(tmp_path / "home")}
     run = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
@@ -431,7 +462,10 @@ def test_wants_full_reads_the_argument_then_the_environment(monkeypatch):
 
 def full_set_mirror(serve):
     """A loopback mirror whose 'full' training set is the shipped subset under the official names."""
-    files = {mnist.TRAIN_IMAGES: course_bytes(mnist.SUBSET_IMAGES), mnist.TRAIN_LABELS: course_bytes(mnist.SUBSET_LABELS)}
+    files = {
+        mnist.TRAIN_IMAGES: course_bytes(mnist.SUBSET_IMAGES),
+        mnist.TRAIN_LABELS: course_bytes(mnist.SUBSET_LABELS),
+    }
     checksums = {**mnist.MD5, **{name: md5_of(body) for name, body in files.items()}}
     return serve(files), checksums
 
@@ -502,8 +536,11 @@ def test_load_full_rejects_images_and_labels_of_different_lengths(tmp_path):
     copy_shipped([mnist.TEST_IMAGES, mnist.TEST_LABELS], tmp_path)
     shutil.copyfile(SHIPPED / mnist.SUBSET_IMAGES, tmp_path / mnist.TRAIN_IMAGES)
     shutil.copyfile(SHIPPED / mnist.TEST_LABELS, tmp_path / mnist.TRAIN_LABELS)
-    checksums = {**mnist.MD5, mnist.TRAIN_IMAGES: md5_of(course_bytes(mnist.SUBSET_IMAGES)),
-                 mnist.TRAIN_LABELS: md5_of(course_bytes(mnist.TEST_LABELS))}
+    checksums = {
+        **mnist.MD5,
+        mnist.TRAIN_IMAGES: md5_of(course_bytes(mnist.SUBSET_IMAGES)),
+        mnist.TRAIN_LABELS: md5_of(course_bytes(mnist.TEST_LABELS)),
+    }
     with pytest.raises(mnist.IDXError, match="5000 images but .* 10000 labels"):
         mnist.load(tmp_path, download=False, checksums=checksums, full=True)
 

@@ -12,7 +12,9 @@ import torch
 from helpers import notebook
 
 
-@pytest.mark.parametrize("value,quick", [("1", True), ("yes", True), ("", False), ("0", False), ("false", False), (None, False)])
+@pytest.mark.parametrize(
+    "value,quick", [("1", True), ("yes", True), ("", False), ("0", False), ("false", False), (None, False)]
+)
 def test_quick_mode_is_read_when_asked(monkeypatch, value, quick):
     if value is None:
         monkeypatch.delenv("DESCENT_QUICK", raising=False)
@@ -72,20 +74,29 @@ def test_any_pytest_run_sets_the_course_defaults(target):
     what every notebook sees.
     """
     root = Path(__file__).resolve().parents[1]
-    code = ("import os, pytest; pytest.main(['-q', '--collect-only', %r]); "
-            "print('QUICK=' + os.environ.get('DESCENT_QUICK', ''), 'FULL=' + os.environ.get('DESCENT_MNIST_FULL', ''))"
-            % target)
+    code = (
+        f"import os, pytest; pytest.main(['-q', '--collect-only', {target!r}]); "
+        "print('QUICK=' + os.environ.get('DESCENT_QUICK', ''), 'FULL=' + os.environ.get('DESCENT_MNIST_FULL', ''))"
+    )
     env = {key: value for key, value in os.environ.items() if key != "DESCENT_QUICK"}
     env["DESCENT_MNIST_FULL"] = "1"
-    result = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "QUICK=1 FULL="
 
 
-@pytest.mark.parametrize("device,message", [
-    ("tpu", "not a device name"), ("xla", "not supported"), (3, "must be a string"),
-    ("cuda:7", "no cuda device|only"), ("mps", "no mps device"),
-])
+@pytest.mark.parametrize(
+    "device,message",
+    [
+        ("tpu", "not a device name"),
+        ("xla", "not supported"),
+        (3, "must be a string"),
+        ("cuda:7", "no cuda device|only"),
+        ("mps", "no mps device"),
+    ],
+)
 def test_resolve_device_refuses_what_this_machine_lacks(device, message):
     from helpers import devices
 

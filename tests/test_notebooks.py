@@ -15,7 +15,9 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 README_ROW = re.compile(r"^\|\s*(\d\d)\s*\|\s*\[([^\]]+)\]\((notebooks/[^)]+\.ipynb)\)\s*\|", re.MULTILINE)
 TITLE = re.compile(r"^# (\d\d) · (\S.*)$")
-BINDER_BADGE = re.compile(r"\[!\[Open in Binder\]\(https://mybinder\.org/badge_logo\.svg\)\]\((https://mybinder\.org/v2/gh/[^)]+)\)")
+BINDER_BADGE = re.compile(
+    r"\[!\[Open in Binder\]\(https://mybinder\.org/badge_logo\.svg\)\]\((https://mybinder\.org/v2/gh/[^)]+)\)"
+)
 IGNORE_OUTPUT = "nbval-ignore-output"
 WIDGET_CALLS = {"explore", "panel"}
 MAX_PNG_BYTES = 150 * 1024
@@ -66,13 +68,21 @@ def shows_a_panel(cell):
     if cell.cell_type != "code" or "widgets" not in cell.source:
         return False
     tree = parse(cell)
-    from_widgets = {alias.asname or alias.name for node in ast.walk(tree)
-                    if isinstance(node, ast.ImportFrom) and node.module == "helpers.widgets" for alias in node.names}
+    from_widgets = {
+        alias.asname or alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module == "helpers.widgets"
+        for alias in node.names
+    }
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             func = node.func
-            if isinstance(func, ast.Attribute) and func.attr in WIDGET_CALLS and isinstance(func.value, ast.Name) \
-                    and func.value.id == "widgets":
+            if (
+                isinstance(func, ast.Attribute)
+                and func.attr in WIDGET_CALLS
+                and isinstance(func.value, ast.Name)
+                and func.value.id == "widgets"
+            ):
                 return True
             if isinstance(func, ast.Name) and func.id in from_widgets and func.id in WIDGET_CALLS:
                 return True
@@ -122,8 +132,13 @@ def output_texts(output):
 
 
 def headings(nb):
-    return [line.lstrip("#").strip().lower() for cell in nb.cells if cell.cell_type == "markdown"
-            for line in cell.source.splitlines() if re.match(r"^##? ", line)]
+    return [
+        line.lstrip("#").strip().lower()
+        for cell in nb.cells
+        if cell.cell_type == "markdown"
+        for line in cell.source.splitlines()
+        if re.match(r"^##? ", line)
+    ]
 
 
 def readme_rows():
@@ -141,9 +156,12 @@ def notebook(request):
 def test_the_readme_lists_every_notebook_in_order_without_gaps():
     rows = readme_rows()
     listed = [link for _, _, link in rows]
-    assert listed == [path.relative_to(ROOT).as_posix() for path in NOTEBOOKS], \
+    assert listed == [path.relative_to(ROOT).as_posix() for path in NOTEBOOKS], (
         "the README's table links every notebooks/NN_*.ipynb, in numbered order"
-    assert [number for number, _, _ in rows] == [f"{i:02d}" for i in range(len(rows))], "numbered 00, 01, … without gaps"
+    )
+    assert [number for number, _, _ in rows] == [f"{i:02d}" for i in range(len(rows))], (
+        "numbered 00, 01, … without gaps"
+    )
     assert all(Path(link).name.startswith(number + "_") for number, _, link in rows)
 
 
@@ -173,10 +191,13 @@ def test_title_cell_names_the_notebook_and_carries_its_own_binder_badge(notebook
 def test_one_setup_cell_first_imports_then_setup_notebook(notebook):
     _, nb = notebook
     cells = code_cells(nb)
-    assert [i for i, cell in enumerate(cells) if "setup_notebook" in calls(cell)] == [0], \
+    assert [i for i, cell in enumerate(cells) if "setup_notebook" in calls(cell)] == [0], (
         "the first code cell, and only it, calls setup_notebook()"
+    )
     setup = parse(cells[0]).body
-    assert all(isinstance(node, (ast.Import, ast.ImportFrom)) for node in setup[:-1]), "the setup cell: imports, then setup_notebook()"
+    assert all(isinstance(node, (ast.Import, ast.ImportFrom)) for node in setup[:-1]), (
+        "the setup cell: imports, then setup_notebook()"
+    )
     last = setup[-1]
     assert isinstance(last, ast.Expr) and isinstance(last.value, ast.Call), "the setup cell ends with setup_notebook()"
     called = last.value.func
@@ -216,10 +237,13 @@ def test_widget_cells_are_stored_empty_after_a_static_figure(notebook):
         if cell.cell_type != "code":
             continue
         if shows_a_panel(cell):
-            assert cell.outputs == [] and cell.execution_count is None, f"a panel cell is stored without output:\n{cell.source}"
+            assert cell.outputs == [] and cell.execution_count is None, (
+                f"a panel cell is stored without output:\n{cell.source}"
+            )
             assert IGNORE_OUTPUT in tags(cell), f"a panel cell is tagged {IGNORE_OUTPUT}:\n{cell.source}"
-            assert any("image/png" in out.get("data", {}) for earlier in since_section for out in earlier.outputs), \
+            assert any("image/png" in out.get("data", {}) for earlier in since_section for out in earlier.outputs), (
                 f"a static figure of the default settings comes before the panel:\n{cell.source}"
+            )
             since_section = []
         else:
             since_section.append(cell)
@@ -237,8 +261,9 @@ def test_no_errors_warnings_or_private_paths_in_outputs(notebook):
     for cell in code_cells(nb):
         for output in cell.outputs:
             assert output.output_type != "error", f"an error is stored:\n{cell.source}"
-            assert not (output.output_type == "stream" and output.name == "stderr"), \
+            assert not (output.output_type == "stream" and output.name == "stderr"), (
                 f"stderr output (a warning?):\n{output.text}\nin\n{cell.source}"
+            )
             for text in output_texts(output):
                 leak = PRIVATE_PATH.search(text)
                 assert not leak, f"an output shows {leak.group(0)!r}:\n{text}"
@@ -301,19 +326,50 @@ def round_off_rule():
     return re.compile(rule[0])
 
 
-@pytest.mark.parametrize("text", [
-    "2.05e-30", "2.04e-30", "4.4e-16", "-4.4e-16", "+1.1e-16", "3e-15", "1.44e-51", "9.9e-12", "1e-12",
-    "7.123456e-300", "0.0e+00", "0e+00", "-0.0e+00", "0.000e+00", "1.2E-20",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2.05e-30",
+        "2.04e-30",
+        "4.4e-16",
+        "-4.4e-16",
+        "+1.1e-16",
+        "3e-15",
+        "1.44e-51",
+        "9.9e-12",
+        "1e-12",
+        "7.123456e-300",
+        "0.0e+00",
+        "0e+00",
+        "-0.0e+00",
+        "0.000e+00",
+        "1.2E-20",
+    ],
+)
 def test_the_round_off_rule_replaces_every_value_below_1e_12(text):
     rule = round_off_rule()
     assert rule.fullmatch(text), text
     assert rule.sub("<1e-12", f"loss {text}, then") == "loss <1e-12, then"
 
 
-@pytest.mark.parametrize("text", [
-    "1.0e-11", "2.2e-09", "5.0e-04", "1e-6", "1.5e+12", "1.0e+00", "3.2e+30", "0.0312", "2.05", "1e-1",
-    "12.05e-30", "x1.5e-20", "1.5e-20x", "0.01e+00",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1.0e-11",
+        "2.2e-09",
+        "5.0e-04",
+        "1e-6",
+        "1.5e+12",
+        "1.0e+00",
+        "3.2e+30",
+        "0.0312",
+        "2.05",
+        "1e-1",
+        "12.05e-30",
+        "x1.5e-20",
+        "1.5e-20x",
+        "0.01e+00",
+    ],
+)
 def test_the_round_off_rule_leaves_other_numbers_alone(text):
     assert round_off_rule().sub("<1e-12", text) == text

@@ -99,8 +99,14 @@ def _reddi_runs(T=3000, alpha=0.5):
         return {"lr": alpha / math.sqrt(step + 1)}
 
     runs = {
-        amsgrad: optim.run(optim.adam(**hparams, amsgrad=amsgrad), problem.grad, problem.start, T,
-                           schedule=schedule, project=problem.project)
+        amsgrad: optim.run(
+            optim.adam(**hparams, amsgrad=amsgrad),
+            problem.grad,
+            problem.start,
+            T,
+            schedule=schedule,
+            project=problem.project,
+        )
         for amsgrad in (False, True)
     }
     return problem, hparams, schedule, runs

@@ -9,7 +9,6 @@ import torch
 
 from helpers import optim
 
-
 CONFIGS = [
     ("sgd", dict(lr=0.1)),
     ("sgd", dict(lr=0.05, weight_decay=0.1)),
@@ -121,7 +120,8 @@ def test_single_step_from_random_state_matches_torch(name, kw):
         p, torch_opt = torch_twin(opt, params)
         torch_opt.state[p] = {
             k: torch.tensor(float(v)) if k == "step" else torch.tensor(v)
-            for k, v in state._asdict().items() if v is not None
+            for k, v in state._asdict().items()
+            if v is not None
         }
         new_params, new_state = opt.update(params, grad, state)
         p.grad = torch.tensor(grad)
@@ -158,7 +158,11 @@ def test_update_is_pure():
         params, grad = rng.normal(size=3), rng.normal(size=3)
         state = opt.init(params)
         params, state = opt.update(params, grad, state)
-        before = (params.copy(), grad.copy(), {k: None if v is None else np.copy(v) for k, v in state._asdict().items()})
+        before = (
+            params.copy(),
+            grad.copy(),
+            {k: None if v is None else np.copy(v) for k, v in state._asdict().items()},
+        )
         opt.update(params, grad, state)
         np.testing.assert_array_equal(params, before[0])
         np.testing.assert_array_equal(grad, before[1])
@@ -296,7 +300,10 @@ def test_run_single_start_stops_at_divergence():
 
 def test_run_batch_freezes_each_diverged_row():
     starts = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
-    lr_scaled_grad = lambda th: th * np.array([1.0, 25.0])  # y-direction diverges at η = 0.1
+
+    def lr_scaled_grad(th):
+        return th * np.array([1.0, 25.0])  # y-direction diverges at η = 0.1
+
     traj = optim.run(optim.sgd(lr=0.1), lr_scaled_grad, starts, 100)
     assert traj.path.shape == (101, 3, 2)
     assert traj.diverged_at[0] == -1 and traj.diverged_at[1] > 0
@@ -313,7 +320,9 @@ def test_run_batch_matches_single_runs_for_adam():
     starts = rng.normal(size=(7, 2))
     batch = optim.run(optim.adam(lr=0.05), quadratic_grad, starts, 80)
     for i, start in enumerate(starts):
-        np.testing.assert_allclose(batch.path[:, i], optim.run(optim.adam(lr=0.05), quadratic_grad, start, 80).path, atol=1e-14)
+        np.testing.assert_allclose(
+            batch.path[:, i], optim.run(optim.adam(lr=0.05), quadratic_grad, start, 80).path, atol=1e-14
+        )
 
 
 def test_run_applies_schedule_and_projection():
@@ -326,7 +335,9 @@ def test_run_applies_schedule_and_projection():
     traj = optim.run(optim.sgd(lr=0.1), lambda th: np.ones_like(th), np.zeros(2), 4, schedule=schedule)
     assert seen == [0, 1, 2, 3]
     np.testing.assert_allclose(traj.final, -0.1 * (1 + 1 / 2 + 1 / 3 + 1 / 4) * np.ones(2))
-    box = optim.run(optim.sgd(lr=1.0), lambda th: -np.ones_like(th), np.zeros(2), 5, project=lambda th: np.clip(th, -1, 2))
+    box = optim.run(
+        optim.sgd(lr=1.0), lambda th: -np.ones_like(th), np.zeros(2), 5, project=lambda th: np.clip(th, -1, 2)
+    )
     np.testing.assert_allclose(box.path[:, 0], [0, 1, 2, 2, 2, 2])
 
 
@@ -369,10 +380,19 @@ def test_run_bad_input():
 
 def test_hparams_are_read_only_and_say_what_to_do_instead():
     opt = optim.sgd(lr=0.1)
-    for mutate in (lambda h: h.__setitem__("lr", 1.0), lambda h: h.update(lr=1.0), lambda h: h.pop("lr"),
-                   lambda h: h.clear(), lambda h: h.setdefault("x", 1), lambda h: h.__delitem__("lr")):
+    for mutate in (
+        lambda h: h.__setitem__("lr", 1.0),
+        lambda h: h.update(lr=1.0),
+        lambda h: h.pop("lr"),
+        lambda h: h.clear(),
+        lambda h: h.setdefault("x", 1),
+        lambda h: h.__delitem__("lr"),
+    ):
         with pytest.raises(TypeError, match="read-only: build a new optimizer"):
             mutate(opt.hparams)
-    assert opt.hparams["lr"] == 0.1 and repr(opt) == "sgd(lr=0.1, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False)"
+    assert (
+        opt.hparams["lr"] == 0.1
+        and repr(opt) == "sgd(lr=0.1, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False)"
+    )
     assert copy.deepcopy(opt.hparams) == opt.hparams == pickle.loads(pickle.dumps(opt.hparams))
     assert optim.adam().bias_correction and not optim.adam(bias_correction=False).bias_correction

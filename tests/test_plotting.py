@@ -5,7 +5,7 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from helpers import descent, optim, plotting, surfaces
+from helpers import descent, plotting, surfaces
 
 
 def new_ax():

@@ -67,7 +67,9 @@ def test_least_squares_per_example_gradients_match_autograd(squares):
         t = torch.tensor(theta, requires_grad=True)
         (0.5 * (torch.tensor(squares.X[i]) @ t - squares.y[i]) ** 2).backward()
         np.testing.assert_allclose(row, t.grad.numpy(), rtol=0, atol=1e-12)
-    np.testing.assert_allclose(squares.per_example_grad(theta, np.arange(40)).mean(axis=0), squares.grad(theta), atol=1e-12)
+    np.testing.assert_allclose(
+        squares.per_example_grad(theta, np.arange(40)).mean(axis=0), squares.grad(theta), atol=1e-12
+    )
 
 
 def test_least_squares_optimum_is_exact(squares):
@@ -155,13 +157,16 @@ def test_logistic_optimum_has_zero_gradient(logistic):
     assert np.linalg.norm(logistic.grad(logistic.theta_star)) <= 1e-12
     assert logistic.loss(logistic.theta_star) < logistic.loss(np.zeros(logistic.d))
     for _ in range(3):
-        assert logistic.loss(logistic.theta_star + 1e-3 * RNG.normal(size=logistic.d)) > logistic.loss(logistic.theta_star)
+        assert logistic.loss(logistic.theta_star + 1e-3 * RNG.normal(size=logistic.d)) > logistic.loss(
+            logistic.theta_star
+        )
 
 
 def test_logistic_optimum_matches_torch_lbfgs(logistic):
     theta = torch.zeros(logistic.d, dtype=torch.float64, requires_grad=True)
-    solver = torch.optim.LBFGS([theta], lr=1.0, max_iter=30, tolerance_grad=1e-10, tolerance_change=0,
-                               line_search_fn="strong_wolfe")
+    solver = torch.optim.LBFGS(
+        [theta], lr=1.0, max_iter=30, tolerance_grad=1e-10, tolerance_change=0, line_search_fn="strong_wolfe"
+    )
 
     def closure():
         solver.zero_grad()

@@ -28,8 +28,9 @@ def test_clip_by_norm_matches_torch(scale, dim):
     for _ in range(20):
         g = rng.normal(size=dim) * scale
         for max_norm in (0.1, 1.0, 7.0):
-            np.testing.assert_allclose(race.clip_by_norm(g, max_norm), torch_clipped(g, None, max_norm=max_norm),
-                                       rtol=1e-13, atol=1e-15)
+            np.testing.assert_allclose(
+                race.clip_by_norm(g, max_norm), torch_clipped(g, None, max_norm=max_norm), rtol=1e-13, atol=1e-15
+            )
 
 
 @pytest.mark.parametrize("scale", [1e-3, 1.0, 1e4])
@@ -153,8 +154,11 @@ def test_summarize_rejects_what_is_not_a_gap():
 
 def test_ranking_and_table():
     summaries = {
-        "a": race.summarize([1e-30, 2e-30]), "b": race.summarize([1.5e-30]), "c": race.summarize([1e-3]),
-        "d": race.summarize([1e-3, 1e-3, math.inf]), "e": race.summarize([1e-9]),
+        "a": race.summarize([1e-30, 2e-30]),
+        "b": race.summarize([1.5e-30]),
+        "c": race.summarize([1e-3]),
+        "d": race.summarize([1e-3, 1e-3, math.inf]),
+        "e": race.summarize([1e-9]),
     }
     assert race.ranking(summaries) == [["a", "b"], ["e"], ["c", "d"]]  # equal medians and success rates tie
     assert race.ranking({"x": race.summarize([1e-3, 1.0]), "y": race.summarize([1e-3, 1e-9])}) == [["y"], ["x"]]
@@ -171,8 +175,15 @@ def test_ranking_and_table():
 def test_the_seven_racers_are_the_optimizers_of_the_course():
     assert list(race.RACERS) == ["SGD", "momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "AdamW"]
     torch_names = {name: racer.build({"lr": 0.01}).torch_name for name, racer in race.RACERS.items()}
-    assert torch_names == {"SGD": "SGD", "momentum": "SGD", "Nesterov": "SGD", "AdaGrad": "Adagrad",
-                           "RMSprop": "RMSprop", "Adam": "Adam", "AdamW": "AdamW"}
+    assert torch_names == {
+        "SGD": "SGD",
+        "momentum": "SGD",
+        "Nesterov": "SGD",
+        "AdaGrad": "Adagrad",
+        "RMSprop": "RMSprop",
+        "Adam": "Adam",
+        "AdamW": "AdamW",
+    }
 
 
 def test_defaults_are_torchs_with_momentum_for_the_momentum_methods():
@@ -194,8 +205,11 @@ def test_configs_map_to_hyperparameters():
     kwargs = adam.hparams({"lr": 0.1, "one_minus_beta1": 0.5, "one_minus_beta2": 0.01, "eps": 1e-3})
     assert kwargs == {"lr": 0.1, "eps": 1e-3, "betas": (0.5, 0.99)}
     assert race.RACERS["RMSprop"].hparams({"lr": 0.1, "one_minus_alpha": 0.1})["alpha"] == pytest.approx(0.9)
-    assert race.RACERS["Nesterov"].hparams({"lr": 0.1, "one_minus_momentum": 0.25}) == \
-        {"nesterov": True, "lr": 0.1, "momentum": 0.75}
+    assert race.RACERS["Nesterov"].hparams({"lr": 0.1, "one_minus_momentum": 0.25}) == {
+        "nesterov": True,
+        "lr": 0.1,
+        "momentum": 0.75,
+    }
     with pytest.raises(ValueError, match="no hyperparameter beta1"):
         adam.hparams({"lr": 0.1, "beta1": 0.9})
     with pytest.raises(ValueError, match="lacks lr"):
@@ -275,8 +289,12 @@ def test_a_search_over_the_whole_pool_is_random_search(setting):
 
 
 def test_resampled_searches_keep_the_best_of_their_draws():
-    pool = race.TrialPool(race.RACERS["SGD"], [{"lr": x} for x in (0.1, 0.2, 0.3, 0.4, 0.5)],
-                          np.array([3.0, np.inf, 1.0, 1.0, 2.0]), np.arange(5)[:, None] * np.ones((5, 4)))
+    pool = race.TrialPool(
+        race.RACERS["SGD"],
+        [{"lr": x} for x in (0.1, 0.2, 0.3, 0.4, 0.5)],
+        np.array([3.0, np.inf, 1.0, 1.0, 2.0]),
+        np.arange(5)[:, None] * np.ones((5, 4)),
+    )
     searches = race.resample_searches(pool, budget=2, repeats=200, seed=1)
     rng = np.random.default_rng(1)
     for chosen in searches.chosen:

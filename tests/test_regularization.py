@@ -10,7 +10,6 @@ import torch.nn.functional as F
 from helpers import optim
 from helpers import regularization as reg
 
-
 # --------------------------------------------------------------------------- features and ridge
 
 
@@ -90,17 +89,23 @@ def test_soft_threshold_gives_exact_zeros_inside_the_threshold():
 def test_l1_prox_in_optim_run_is_ista_and_reaches_the_lasso_optimum():
     """ISTA on ½‖θ − a‖² + ω₁‖θ‖₁ with η = 1 lands on the closed form soft_threshold(a, ω₁) in one step."""
     a, omega = np.array([2.0, -0.3, 0.05, -1.0]), 0.4
-    run = optim.run(optim.sgd(lr=1.0), lambda theta: theta - a, np.zeros(4), 3, project=reg.l1_prox(lr=1.0, omega=omega))
+    run = optim.run(
+        optim.sgd(lr=1.0), lambda theta: theta - a, np.zeros(4), 3, project=reg.l1_prox(lr=1.0, omega=omega)
+    )
     assert np.array_equal(run.final, reg.soft_threshold(a, omega))
     # with η = 0.1 the threshold per step is ηω₁ and the fixed point is still the same optimum
-    run = optim.run(optim.sgd(lr=0.1), lambda theta: theta - a, np.zeros(4), 400, project=reg.l1_prox(lr=0.1, omega=omega))
+    run = optim.run(
+        optim.sgd(lr=0.1), lambda theta: theta - a, np.zeros(4), 400, project=reg.l1_prox(lr=0.1, omega=omega)
+    )
     assert np.abs(run.final - reg.soft_threshold(a, omega)).max() < 1e-12
     assert np.count_nonzero(run.final == 0.0) == 2
 
 
 def test_a_prox_threshold_without_the_learning_rate_lands_elsewhere():
     a, omega = np.array([2.0, -0.3, 0.05, -1.0]), 0.4
-    wrong = optim.run(optim.sgd(lr=0.1), lambda theta: theta - a, np.zeros(4), 400, project=lambda t: reg.soft_threshold(t, omega))
+    wrong = optim.run(
+        optim.sgd(lr=0.1), lambda theta: theta - a, np.zeros(4), 400, project=lambda t: reg.soft_threshold(t, omega)
+    )
     assert np.abs(wrong.final - reg.soft_threshold(a, omega)).max() > 0.5
 
 
@@ -205,7 +210,9 @@ def test_dropout_keeps_the_expectation_and_drops_a_fraction_p_like_torch():
 def test_dropout_in_evaluation_and_the_edge_probabilities_match_torch():
     x = np.random.default_rng(4).normal(size=(3, 5))
     rng = np.random.default_rng(0)
-    assert np.array_equal(reg.dropout(x, 0.5, rng, training=False), F.dropout(torch.tensor(x), 0.5, training=False).numpy())
+    assert np.array_equal(
+        reg.dropout(x, 0.5, rng, training=False), F.dropout(torch.tensor(x), 0.5, training=False).numpy()
+    )
     assert np.array_equal(reg.dropout(x, 0.0, rng), x)
     assert np.array_equal(reg.dropout(x, 1.0, rng), F.dropout(torch.tensor(x), 1.0, training=True).numpy())
 

@@ -26,8 +26,11 @@ def test_another_threshold_for_a_result_with_a_larger_round_off():
 
 
 def test_the_race_table_prints_round_off_gaps_as_a_bound():
-    summaries = {"SGD": race.summarize([7.9e-31, 3.2e-30, 1.6e-29]), "RMSprop": race.summarize([7.9e-31, 5.3e-23, 5.2e-2]),
-                 "AdamW": race.summarize([7.6e-4, 1.6e-3, 3.0e-3])}
+    summaries = {
+        "SGD": race.summarize([7.9e-31, 3.2e-30, 1.6e-29]),
+        "RMSprop": race.summarize([7.9e-31, 5.3e-23, 5.2e-2]),
+        "AdamW": race.summarize([7.6e-4, 1.6e-3, 3.0e-3]),
+    }
     lines = race.table(summaries).splitlines()
     assert not any(digits in "\n".join(lines) for digits in ("e-31", "e-30", "e-29", "e-23"))
     assert lines[1].split()[:2] == ["SGD", "<"] and "both < 1e-12" in lines[1]
@@ -35,12 +38,23 @@ def test_the_race_table_prints_round_off_gaps_as_a_bound():
 
 
 def test_medians_that_differ_only_by_round_off_tie():
-    ranked = race.ranking({"momentum": race.summarize([7.9e-31]), "SGD": race.summarize([3.2e-30]),
-                           "Adam": race.summarize([6.0e-15]), "AdamW": race.summarize([1e-3])})
+    ranked = race.ranking(
+        {
+            "momentum": race.summarize([7.9e-31]),
+            "SGD": race.summarize([3.2e-30]),
+            "Adam": race.summarize([6.0e-15]),
+            "AdamW": race.summarize([1e-3]),
+        }
+    )
     assert ranked == [["momentum", "SGD", "Adam"], ["AdamW"]]
     # a tie on the median is broken by the success rate, to the whole percent the table prints
-    ranked = race.ranking({"a": race.summarize([1e-30] * 99 + [1.0]), "b": race.summarize([1e-29] * 98 + [1.0] * 2),
-                           "c": race.summarize([1e-30] * 981 + [1.0] * 19)})
+    ranked = race.ranking(
+        {
+            "a": race.summarize([1e-30] * 99 + [1.0]),
+            "b": race.summarize([1e-29] * 98 + [1.0] * 2),
+            "c": race.summarize([1e-30] * 981 + [1.0] * 19),
+        }
+    )
     assert ranked == [["a"], ["b", "c"]]
 
 

@@ -9,7 +9,6 @@ from torch.optim import lr_scheduler
 
 from helpers import lr_finder, optim, schedules, surfaces
 
-
 CONFIGS_PER_SCHEDULE = 20
 RTOL = 1e-12
 
@@ -66,19 +65,23 @@ def random_cosine_annealing_lr(rng):
 
 def random_linear_lr(rng):
     return dict(
-        lr=loguniform(rng, 1e-4, 1.0), start_factor=float(rng.uniform(0.01, 1.0)),
-        end_factor=float(rng.uniform(0.0, 1.0)), total_iters=int(rng.integers(1, 100)),
+        lr=loguniform(rng, 1e-4, 1.0),
+        start_factor=float(rng.uniform(0.01, 1.0)),
+        end_factor=float(rng.uniform(0.0, 1.0)),
+        total_iters=int(rng.integers(1, 100)),
     )
 
 
 TORCH_TWINS = {
     "step_lr": (random_step_lr, lambda opt, kw: lr_scheduler.StepLR(opt, kw["step_size"], kw["gamma"])),
     "multi_step_lr": (
-        random_multi_step_lr, lambda opt, kw: lr_scheduler.MultiStepLR(opt, kw["milestones"], kw["gamma"]),
+        random_multi_step_lr,
+        lambda opt, kw: lr_scheduler.MultiStepLR(opt, kw["milestones"], kw["gamma"]),
     ),
     "exponential_lr": (random_exponential_lr, lambda opt, kw: lr_scheduler.ExponentialLR(opt, kw["gamma"])),
     "cosine_annealing_lr": (
-        random_cosine_annealing_lr, lambda opt, kw: lr_scheduler.CosineAnnealingLR(opt, kw["T_max"], kw["eta_min"]),
+        random_cosine_annealing_lr,
+        lambda opt, kw: lr_scheduler.CosineAnnealingLR(opt, kw["T_max"], kw["eta_min"]),
     ),
     "linear_lr": (
         random_linear_lr,
@@ -195,11 +198,17 @@ def random_one_cycle(rng, momentum_key):
     pct_start = float(rng.uniform(low, 0.45 if three_phase else 0.95))
     base_momentum = float(rng.uniform(0.5, 0.9))
     return dict(
-        max_lr=loguniform(rng, 1e-3, 1.0), total_steps=total_steps, pct_start=pct_start,
-        anneal_strategy=str(rng.choice(["cos", "linear"])), cycle_momentum=True,
-        base_momentum=base_momentum, max_momentum=base_momentum + float(rng.uniform(0.0, 0.09)),
-        div_factor=float(rng.uniform(2.0, 100.0)), final_div_factor=loguniform(rng, 10.0, 1e5),
-        three_phase=three_phase, momentum_key=momentum_key,
+        max_lr=loguniform(rng, 1e-3, 1.0),
+        total_steps=total_steps,
+        pct_start=pct_start,
+        anneal_strategy=str(rng.choice(["cos", "linear"])),
+        cycle_momentum=True,
+        base_momentum=base_momentum,
+        max_momentum=base_momentum + float(rng.uniform(0.0, 0.09)),
+        div_factor=float(rng.uniform(2.0, 100.0)),
+        final_div_factor=loguniform(rng, 10.0, 1e5),
+        three_phase=three_phase,
+        momentum_key=momentum_key,
     )
 
 
@@ -238,8 +247,15 @@ def test_one_cycle_betas_match_torch_adam():
 def test_one_cycle_ends_at_its_final_values(anneal_strategy, three_phase):
     """At t = total_steps torch extrapolates the last phase (a negative η when linear); this stays at η_end."""
     total = 100
-    kw = dict(max_lr=1.0, total_steps=total, pct_start=0.3, anneal_strategy=anneal_strategy, three_phase=three_phase,
-              div_factor=10.0, final_div_factor=100.0)
+    kw = dict(
+        max_lr=1.0,
+        total_steps=total,
+        pct_start=0.3,
+        anneal_strategy=anneal_strategy,
+        three_phase=three_phase,
+        div_factor=10.0,
+        final_div_factor=100.0,
+    )
     schedule = schedules.one_cycle_lr(**kw)
     assert schedule.lr(total) == pytest.approx(0.1 / 100, rel=1e-12)
     assert schedule(total)["momentum"] == pytest.approx(0.95, rel=1e-12)
@@ -283,10 +299,15 @@ def random_metrics(rng, n=200):
 def random_plateau_config(rng):
     lr = loguniform(rng, 1e-3, 1.0)
     return dict(
-        lr=lr, mode=str(rng.choice(["min", "max"])), factor=float(rng.uniform(0.1, 0.9)),
-        patience=int(rng.integers(0, 6)), threshold=float(rng.choice([0.0, 1e-4, 1e-2, 0.1])),
-        threshold_mode=str(rng.choice(["rel", "abs"])), cooldown=int(rng.integers(0, 5)),
-        min_lr=float(rng.choice([0.0, lr * 1e-2, lr * 0.3])), eps=float(rng.choice([0.0, 1e-8, lr * 1e-3])),
+        lr=lr,
+        mode=str(rng.choice(["min", "max"])),
+        factor=float(rng.uniform(0.1, 0.9)),
+        patience=int(rng.integers(0, 6)),
+        threshold=float(rng.choice([0.0, 1e-4, 1e-2, 0.1])),
+        threshold_mode=str(rng.choice(["rel", "abs"])),
+        cooldown=int(rng.integers(0, 5)),
+        min_lr=float(rng.choice([0.0, lr * 1e-2, lr * 0.3])),
+        eps=float(rng.choice([0.0, 1e-8, lr * 1e-3])),
     )
 
 
@@ -318,11 +339,21 @@ def test_reduce_on_plateau_basics():
     assert schedules.reduce_on_plateau([], 0.1) == 0.1
     # the first metric sets the baseline; the 2nd, 3rd bad ones exceed patience = 1 at the 3rd
     assert schedules.reduce_on_plateau_lrs(flat, 0.1, patience=1, factor=0.5).tolist() == [
-        0.1, 0.1, 0.05, 0.05, 0.025, 0.025,
+        0.1,
+        0.1,
+        0.05,
+        0.05,
+        0.025,
+        0.025,
     ]
     assert schedules.reduce_on_plateau(flat, 0.1, patience=0, factor=0.5, min_lr=0.03) == 0.03
     assert schedules.reduce_on_plateau_lrs(flat, 0.1, patience=0, factor=0.5, cooldown=2).tolist() == [
-        0.1, 0.05, 0.05, 0.05, 0.025, 0.025,
+        0.1,
+        0.05,
+        0.05,
+        0.05,
+        0.025,
+        0.025,
     ]
 
 
@@ -504,7 +535,14 @@ def test_lr_range_test_suggests_a_stable_lr_on_a_quadratic(kappa, angle):
 def test_lr_range_test_sweep_is_geometric_and_rules_are_as_documented():
     surface = surfaces.quadratic(10.0)
     result = lr_finder.lr_range_test(
-        optim.sgd(), surface.f, surface.grad, surface.start, lr_min=1e-4, lr_max=0.1, steps=31, smoothing=0.0,
+        optim.sgd(),
+        surface.f,
+        surface.grad,
+        surface.start,
+        lr_min=1e-4,
+        lr_max=0.1,
+        steps=31,
+        smoothing=0.0,
     )
     np.testing.assert_allclose(result.lrs, 1e-4 * 10 ** (np.arange(31) / 10), rtol=1e-12)  # no divergence below 0.2
     # smoothing = 0: the recorded losses are the losses after each step, as a plain loop computes them
@@ -516,8 +554,15 @@ def test_lr_range_test_sweep_is_geometric_and_rules_are_as_documented():
     slopes = np.gradient(result.losses, np.log(result.lrs))
     assert result.suggested_lr == result.lrs[np.argmin(slopes)]
     tenth = lr_finder.lr_range_test(
-        optim.sgd(), surface.f, surface.grad, surface.start, lr_min=1e-4, lr_max=0.1, steps=31,
-        smoothing=0.0, rule="min_over_10",
+        optim.sgd(),
+        surface.f,
+        surface.grad,
+        surface.start,
+        lr_min=1e-4,
+        lr_max=0.1,
+        steps=31,
+        smoothing=0.0,
+        rule="min_over_10",
     )
     assert tenth.suggested_lr == pytest.approx(result.lrs[np.argmin(result.losses)] / 10)
 
@@ -529,7 +574,7 @@ def test_lr_range_test_smoothing_is_a_bias_corrected_moving_average():
     beta = 0.9
     smooth = lr_finder.lr_range_test(**sweep, smoothing=beta)
     weights = beta ** np.arange(20)[::-1]
-    expected = [np.dot(weights[-(i + 1):], raw.losses[: i + 1]) / weights[-(i + 1):].sum() for i in range(20)]
+    expected = [np.dot(weights[-(i + 1) :], raw.losses[: i + 1]) / weights[-(i + 1) :].sum() for i in range(20)]
     np.testing.assert_allclose(smooth.losses, expected, rtol=1e-12)
 
 

@@ -8,7 +8,6 @@ import pytest
 
 from helpers import search
 
-
 # --------------------------------------------------------------------------- k-fold
 
 
@@ -17,7 +16,7 @@ def reference_kfold(n, k, order):
     folds, start = [], 0
     for fold in range(k):
         size = n // k + (1 if fold < n % k else 0)
-        validation = sorted(order[start:start + size])
+        validation = sorted(order[start : start + size])
         train = sorted(i for i in range(n) if i not in set(validation))
         folds.append((train, validation))
         start += size
@@ -134,7 +133,9 @@ def test_grid_size_and_points():
 
 
 def test_grid_and_random_search_find_the_best_config():
-    loss = lambda c: (math.log10(c["lr"]) + 2) ** 2 + (c["mu"] - 0.5) ** 2  # minimum at η = 0.01, μ = 0.5
+    def loss(c):
+        return (math.log10(c["lr"]) + 2) ** 2 + (c["mu"] - 0.5) ** 2  # minimum at η = 0.01, μ = 0.5
+
     result = search.evaluate(loss, search.grid({"lr": [1e-3, 1e-2, 1e-1], "mu": [0.0, 0.5, 0.9]}))
     assert result.best_config == {"lr": 1e-2, "mu": 0.5} and result.best_score == 0.0
     assert len(result.configs) == len(result.scores) == 9
@@ -155,7 +156,10 @@ def test_a_diverged_run_ranks_last():
 def test_random_search_beats_grid_search_when_one_of_two_dimensions_matters():
     """Bergstra & Bengio 2012: 9 trials as a 3 × 3 grid try 3 learning rates; 9 random trials try 9."""
     space = {"lr": search.loguniform(1e-4, 1.0), "momentum": search.uniform(0.0, 0.99)}
-    loss = lambda c: (math.log10(c["lr"]) + 2.6) ** 2 + 1e-3 * c["momentum"]  # η* ≈ 2.5e-3; μ barely matters
+
+    def loss(c):
+        return (math.log10(c["lr"]) + 2.6) ** 2 + 1e-3 * c["momentum"]  # η* ≈ 2.5e-3; μ barely matters
+
     grid_best = search.evaluate(loss, search.grid(space, points_per_dim=3)).best_score
     random_best = np.array([search.random_search(loss, space, 9, seed=seed).best_score for seed in range(20)])
     assert np.mean(random_best < grid_best) >= 0.8
@@ -189,7 +193,9 @@ def test_successive_halving_keeps_the_top_third_and_triples_the_budget():
 
 
 def test_successive_halving_with_eta_2_doubles_and_maximizes():
-    accuracy = lambda config, budget: 1 - abs(config - 0.3) - 0.1 / budget  # best config: 0.3
+    def accuracy(config, budget):
+        return 1 - abs(config - 0.3) - 0.1 / budget  # best config: 0.3
+
     configs = [round(0.1 * i, 1) for i in range(10)]
     result = search.successive_halving(configs, accuracy, min_budget=0.5, eta=2, mode="max")
     assert [len(r.configs) for r in result.rounds] == [10, 5, 2, 1]

@@ -10,9 +10,11 @@ from helpers import surfaces
 
 QUADRATIC_CASES = [(1.0, 0.0), (10.0, 0.0), (10.0, math.pi / 6), (100.0, math.pi / 4), (3.0, -2.0)]
 
-ALL_SURFACES = [surfaces.get(name) for name in surfaces.NAMES] + [
-    surfaces.quadratic(kappa, angle) for kappa, angle in QUADRATIC_CASES
-] + [surfaces.rosenbrock(a=-0.5, b=10.0), surfaces.plateau(width=0.5), surfaces.cliff(height=1.0, steepness=5.0)]
+ALL_SURFACES = (
+    [surfaces.get(name) for name in surfaces.NAMES]
+    + [surfaces.quadratic(kappa, angle) for kappa, angle in QUADRATIC_CASES]
+    + [surfaces.rosenbrock(a=-0.5, b=10.0), surfaces.plateau(width=0.5), surfaces.cliff(height=1.0, steepness=5.0)]
+)
 SURFACE_IDS = [f"{surface.name}-{index}" for index, surface in enumerate(ALL_SURFACES)]
 
 
@@ -117,8 +119,9 @@ def test_quadratic_hessian_has_eigenvalues_one_and_kappa(kappa, angle):
 def test_quadratic_hessian_matches_torch_hessian():
     surface = surfaces.quadratic(kappa=7.0, angle=0.4)
     point = torch.tensor([0.3, -1.1], dtype=torch.float64)
-    np.testing.assert_allclose(torch.autograd.functional.hessian(surface.f, point).numpy(), surfaces.hessian(7.0, 0.4),
-                               rtol=1e-13)
+    np.testing.assert_allclose(
+        torch.autograd.functional.hessian(surface.f, point).numpy(), surfaces.hessian(7.0, 0.4), rtol=1e-13
+    )
 
 
 def test_axis_aligned_quadratic_is_diagonal_and_start_rotates_with_the_eigenbasis():
@@ -192,7 +195,14 @@ def test_torch_optimizer_runs_on_a_surface():
 
 def test_get_builds_every_name_and_passes_keywords():
     assert surfaces.NAMES == (
-        "quadratic", "rosenbrock", "beale", "himmelblau", "saddle", "multi_minimum", "plateau", "cliff",
+        "quadratic",
+        "rosenbrock",
+        "beale",
+        "himmelblau",
+        "saddle",
+        "multi_minimum",
+        "plateau",
+        "cliff",
     )
     for name in surfaces.NAMES:
         assert surfaces.get(name).name == name

@@ -167,9 +167,11 @@ def test_generic_panel_redraws_its_background_only_for_static_controls():
         "height": widgets.slider("h", 0.5, 0.0, 1.0),
     }
     panel = widgets.panel(
-        controls, compute=lambda colour, height: (colour, height),
+        controls,
+        compute=lambda colour, height: (colour, height),
         draw=lambda ax, data, frame: ax.plot([0, 1], [data[1]] * 2, color=data[0]),
-        background=background, static=("colour",),
+        background=background,
+        static=("colour",),
     )
     before = panel.image.value
     controls["height"].value = 0.7
@@ -192,16 +194,19 @@ def test_panel_bad_input():
         widgets.log_slider("ε", float("nan"), 1e-8, 1.0)
 
 
-@pytest.mark.parametrize("make,args,message", [
-    (widgets.log_slider, ("η", 0.1, -1, 10), "η: a log-scale slider needs a lower bound > 0, got -1"),
-    (widgets.log_slider, ("η", 0.1, 0, 10), "η: a log-scale slider needs a lower bound > 0"),
-    (widgets.log_slider, ("η", 0.1, float("nan"), 10), "η: the lower bound must be finite"),
-    (widgets.log_slider, ("η", 0.1, 1e-3, float("inf")), "η: the upper bound must be finite"),
-    (widgets.log_slider, ("η", 0.1, 10, 1e-3), "η: the lower bound 10.0 must be below the upper bound 0.001"),
-    (widgets.slider, ("μ", 0.5, 1, 0), "μ: the lower bound 1.0 must be below the upper bound 0.0"),
-    (widgets.slider, ("μ", 0.5, 0, float("inf")), "μ: the upper bound must be finite"),
-    (widgets.slider, ("μ", 0.5, "0", 1), "μ: the lower bound must be a real number"),
-])
+@pytest.mark.parametrize(
+    "make,args,message",
+    [
+        (widgets.log_slider, ("η", 0.1, -1, 10), "η: a log-scale slider needs a lower bound > 0, got -1"),
+        (widgets.log_slider, ("η", 0.1, 0, 10), "η: a log-scale slider needs a lower bound > 0"),
+        (widgets.log_slider, ("η", 0.1, float("nan"), 10), "η: the lower bound must be finite"),
+        (widgets.log_slider, ("η", 0.1, 1e-3, float("inf")), "η: the upper bound must be finite"),
+        (widgets.log_slider, ("η", 0.1, 10, 1e-3), "η: the lower bound 10.0 must be below the upper bound 0.001"),
+        (widgets.slider, ("μ", 0.5, 1, 0), "μ: the lower bound 1.0 must be below the upper bound 0.0"),
+        (widgets.slider, ("μ", 0.5, 0, float("inf")), "μ: the upper bound must be finite"),
+        (widgets.slider, ("μ", 0.5, "0", 1), "μ: the lower bound must be a real number"),
+    ],
+)
 def test_bad_slider_bounds_are_named(make, args, message):
     with pytest.raises(ValueError, match=re.escape(message)):
         make(*args)

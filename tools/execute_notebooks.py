@@ -43,7 +43,9 @@ def execute(path, quick, timeout):
             os.environ["DESCENT_QUICK"] = "1"
         else:
             os.environ.pop("DESCENT_QUICK", None)
-        NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+        NotebookClient(
+            nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+        ).execute()
     finally:
         os.environ.clear()
         os.environ.update(env_backup)

@@ -72,10 +72,18 @@ def main(argv=None):
     if shutil.which("taskset") is None:
         parser.error("taskset (util-linux) is needed to pin the kernel to one core")
     paths = args.notebooks or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), "unknown CPU")
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        "unknown CPU",
+    )
     print(f"full mode, 1 core of {cpu}, 1 thread, fp32\n")
-    print(f"| notebook | reading (min) | minutes on one CPU core | peak memory (MB) | within {BUDGET_MINUTES} min and {BUDGET_GB} GB |")
+    print(
+        f"| notebook | reading (min) | minutes on one CPU core | peak memory (MB) | within {BUDGET_MINUTES} min and {BUDGET_GB} GB |"
+    )
     print("|---|---|---|---|---|")
     over = 0
     for path in paths:
@@ -83,8 +91,10 @@ def main(argv=None):
         minutes, megabytes = figures["seconds"] / 60, figures["peak_mib"] * 1.048576
         fits = minutes <= BUDGET_MINUTES and megabytes <= BUDGET_GB * 1000
         over += not fits
-        print(f"| {path.stem} | {reading_minutes(path):.0f} | {minutes:.1f} | {megabytes:,.0f} | {'yes' if fits else 'NO'} |",
-              flush=True)
+        print(
+            f"| {path.stem} | {reading_minutes(path):.0f} | {minutes:.1f} | {megabytes:,.0f} | {'yes' if fits else 'NO'} |",
+            flush=True,
+        )
     return 1 if over else 0
 
 

@@ -12,16 +12,21 @@ _FIRST_STEP = -0.1 * _G1 / (np.sqrt(1.0 + _G1 * _G1) + 1e-10)
 
 @vector(
     expected=_FIRST_STEP,
-    rel=1e-6, abs_=1e-12,
+    rel=1e-6,
+    abs_=1e-12,
     praise="G₁ = G₀ + g₁² = (10, 1.0001): the large gradient's step is capped near η·3/√10, "
-           "the tiny one is a plain gradient step of about η·0.01.",
+    "the tiny one is a plain gradient step of about η·0.01.",
     not_a_number="give θ₁ as two numbers, e.g. a list or a numpy array.",
     near_misses=[
         (near(-_FIRST_STEP, rel=1e-6, abs_=1e-8), "check the sign: AdaGrad steps against the gradient."),
-        (near(-0.1 * np.sign(_G1), rel=1e-3, abs_=1e-8),
-         "that is the step with G₀ = 0. Here G₀ = initial_accumulator_value is not zero."),
-        (near(-0.1 * _G1 / (1.0 + _G1 * _G1), rel=1e-3, abs_=1e-8),
-         "divide by the square root of G₁, not by G₁ itself."),
+        (
+            near(-0.1 * np.sign(_G1), rel=1e-3, abs_=1e-8),
+            "that is the step with G₀ = 0. Here G₀ = initial_accumulator_value is not zero.",
+        ),
+        (
+            near(-0.1 * _G1 / (1.0 + _G1 * _G1), rel=1e-3, abs_=1e-8),
+            "divide by the square root of G₁, not by G₁ itself.",
+        ),
     ],
     hint="first G₁ = G₀ + g₁² per coordinate, then θ₁ = θ₀ − η g₁ / (√G₁ + ε).",
 )
@@ -69,8 +74,12 @@ def _diagnose_adagrad_norm(got, expected, grad, start, lr, steps):
     return "accumulate first (Gₜ = Gₜ₋₁ + ‖gₜ‖²), then step with the new Gₜ; ε goes outside the root."
 
 
-@function_check(cases=_quadratics, reference=_adagrad_norm_reference, diagnose=_diagnose_adagrad_norm,
-                praise="your AdaGrad-Norm matches the reference on two quadratics.")
+@function_check(
+    cases=_quadratics,
+    reference=_adagrad_norm_reference,
+    diagnose=_diagnose_adagrad_norm,
+    praise="your AdaGrad-Norm matches the reference on two quadratics.",
+)
 def check_adagrad_norm(adagrad_norm):
     """`adagrad_norm(grad, theta0, lr, steps, eps=1e-10) -> path (steps + 1, d)`, one accumulator for all coordinates."""
 
@@ -82,10 +91,15 @@ _RAMP_STEPS = int(np.argmax(_TRAVELLED >= 10)) + 1
 
 @numeric(
     expected=_RAMP_STEPS,
-    rel=0, abs_=0,
+    rel=0,
+    abs_=0,
     praise="η Σ 1/√t first reaches 10 there: about (D/2η)² steps, quadratic in the distance D.",
-    near_misses=[(within(_RAMP_STEPS, 0.1 * _RAMP_STEPS),
-                  "close. 2η√T is only an approximation of η Σ 1/√t; count the sum exactly (np.cumsum helps).")],
+    near_misses=[
+        (
+            within(_RAMP_STEPS, 0.1 * _RAMP_STEPS),
+            "close. 2η√T is only an approximation of η Σ 1/√t; count the sum exactly (np.cumsum helps).",
+        )
+    ],
     hint="with a constant gradient, Gₜ = 25t, so step t moves θ by η/√t. Add these up until they reach 10.",
 )
 def check_ramp_steps(answer):
@@ -98,7 +112,8 @@ def _outside_zero_to_pi(angle):
 
 @numeric(
     expected=math.pi / 2,
-    rel=1e-4, abs_=0,
+    rel=1e-4,
+    abs_=0,
     praise="rotated by a right angle, the eigenvectors are the axes again (swapped): H is diagonal, and (5) holds.",
     near_misses=[
         (near(90.0, rel=1e-3, abs_=0), "give the angle in radians, not degrees."),

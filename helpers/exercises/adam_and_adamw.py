@@ -12,8 +12,10 @@ _UNCORRECTED_OVER_CORRECTED = (1 - 0.9) / math.sqrt(1 - 0.98)
     rel=1e-3,
     praise="0.1/√0.02 ≈ 0.707: with β₂ = 0.98 the uncorrected first step is *shorter* than Adam's.",
     near_misses=[
-        (1 / _UNCORRECTED_OVER_CORRECTED,
-         "that is corrected/uncorrected; the question asks for uncorrected/corrected."),
+        (
+            1 / _UNCORRECTED_OVER_CORRECTED,
+            "that is corrected/uncorrected; the question asks for uncorrected/corrected.",
+        ),
         ((1 - 0.9) / (1 - 0.98), "the step divides by √v₁, the square root of (1 − β₂)g₁²."),
     ],
     hint="at t = 1, m₁ = (1 − β₁)g₁ and v₁ = (1 − β₂)g₁²; divide m₁/√v₁ by the corrected step g₁/|g₁|.",
@@ -53,8 +55,12 @@ def check_adamw_decay(answer):
 @numeric(
     expected=0.5 / 100 * (1 - 0.9),
     praise="(η/ε)(1 − β₁) = 5·10⁻⁴: SGD's undampened buffer Σ β₁^(t−s) gₛ is 1/(1 − β₁) times Adam's m̂ for large t.",
-    near_misses=[(0.5 / 100, "η/ε is the rate for SGD with dampening τ = β₁; with dampening 0 the buffer is "
-                              "1/(1 − β₁) times larger.")],
+    near_misses=[
+        (
+            0.5 / 100,
+            "η/ε is the rate for SGD with dampening τ = β₁; with dampening 0 the buffer is 1/(1 − β₁) times larger.",
+        )
+    ],
     hint="with ε ≫ √v̂ the step is (η/ε)m̂ₜ; compare m̂ₜ with torch's buffer bₜ = μbₜ₋₁ + gₜ for large t.",
 )
 def check_large_eps_lr(answer):

@@ -31,14 +31,20 @@ def _diagnose_mae_gradient(got, expected, *case):
     if got.shape != (2,):
         return "return two numbers: (dL/dw, dL/db)."
     if not np.allclose(got, expected, atol=1e-10):
-        return ("d|r|/dr = sign(r), and r = w·x + b − y depends on w through x and on b with slope 1. "
-                "Did you keep the 1/N of the mean?")
+        return (
+            "d|r|/dr = sign(r), and r = w·x + b − y depends on w through x and on b with slope 1. "
+            "Did you keep the 1/N of the mean?"
+        )
     return None
 
 
-@function_check(cases=_mae_cases, reference=_autograd_mae_gradient, diagnose=_diagnose_mae_gradient,
-                convert=lambda result: as_float_array(result).ravel(),
-                praise="your MAE gradient matches autograd on random data.")
+@function_check(
+    cases=_mae_cases,
+    reference=_autograd_mae_gradient,
+    diagnose=_diagnose_mae_gradient,
+    convert=lambda result: as_float_array(result).ravel(),
+    praise="your MAE gradient matches autograd on random data.",
+)
 def check_mae_gradient(mae_grad):
     """`mae_grad(w, b, x, y) -> (dL/dw, dL/db)` for L = mean |w·x + b − y|, compared with autograd."""
 
@@ -47,7 +53,7 @@ def check_mae_gradient(mae_grad):
     expected=2 / 50,
     praise="η < 2/λ_max = 0.04: at η = 0.04 the λ = 50 direction is multiplied by 1 − ηλ = −1 every step.",
     hint="GD multiplies the component along eigenvector i by (1 − ηλᵢ) each step. "
-         "For which η is |1 − ηλᵢ| < 1 for every i?",
+    "For which η is |1 − ηλᵢ| < 1 for every i?",
 )
 def check_max_stable_lr(answer):
     """The supremum of stable learning rates for a quadratic with Hessian eigenvalues 1 and 50."""
@@ -68,7 +74,8 @@ _STEPS_AT_KAPPA_100 = math.ceil(math.log(1e-6) / math.log(99 / 101))
 
 @numeric(
     expected=_STEPS_AT_KAPPA_100,
-    rel=0, abs_=0,
+    rel=0,
+    abs_=0,
     praise=f"(99/101)^k ≤ 10⁻⁶ first holds at k = {_STEPS_AT_KAPPA_100}: ill-conditioning costs steps ∝ κ.",
     near_misses=[(within(_STEPS_AT_KAPPA_100, 1), "close: round up to the first whole k that reaches 10⁻⁶.")],
     hint="solve ((κ − 1)/(κ + 1))^k ≤ 10⁻⁶ for the smallest whole k; take logarithms.",

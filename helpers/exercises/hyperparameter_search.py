@@ -8,11 +8,17 @@ from helpers.exercises._core import ANY, WRONG, above, as_number, function_check
 
 @numeric(
     expected=(4, 16),
-    rel=0, abs_=0,
+    rel=0,
+    abs_=0,
     not_a_number="answer with two whole numbers: the grid's count, then random search's.",
     praise="the grid's 16 points stand in 4 columns of 4; each random trial draws a new value.",
-    near_misses=[((WRONG, ANY), "count the values along one axis, not the points: the grid's points share their "
-                                "values column by column (equation (2)).")],
+    near_misses=[
+        (
+            (WRONG, ANY),
+            "count the values along one axis, not the points: the grid's points share their "
+            "values column by column (equation (2)).",
+        )
+    ],
     hint="random trials draw every hyperparameter afresh from a continuous range: can two of them share a value?",
 )
 def check_distinct_values(grid_count, random_count):
@@ -32,13 +38,18 @@ def _too_few(trials):
 
 @numeric(
     expected=_FEWEST_TRIALS,
-    rel=0, abs_=0,
+    rel=0,
+    abs_=0,
     not_a_number="answer with a whole number of trials.",
-    praise=f"1 − 0.95ⁿ first reaches 95% at this n: {1 - 0.95 ** _FEWEST_TRIALS:.4f}.",
+    praise=f"1 − 0.95ⁿ first reaches 95% at this n: {1 - 0.95**_FEWEST_TRIALS:.4f}.",
     near_misses=[
         (_is_fractional, "a number of trials is a whole number: round the solution of 1 − 0.95ⁿ = 0.95 the safe way."),
-        (_too_few, lambda trials: f"with {int(trials)} trials the chance is only {1 - 0.95 ** trials:.3f}; "
-                                  "solve 1 − 0.95ⁿ ≥ 0.95 for n."),
+        (
+            _too_few,
+            lambda trials: (
+                f"with {int(trials)} trials the chance is only {1 - 0.95**trials:.3f}; solve 1 − 0.95ⁿ ≥ 0.95 for n."
+            ),
+        ),
     ],
     hint="enough trials, but not the fewest: solve 1 − 0.95ⁿ ≥ 0.95 for n with logarithms.",
 )
@@ -74,10 +85,14 @@ def _diagnose_halving_schedule(got, expected, n, min_budget, r):
     return f"{case} the survivors are ⌊nᵢ/r⌋, but never fewer than one (6)."
 
 
-@function_check(cases=_halving_cases, reference=_rounds_of_the_helper, diagnose=_diagnose_halving_schedule,
-                convert=_as_budget_count_pairs,
-                raised_advice="; it should return a list of (budget, configurations) pairs.",
-                praise="every round costs about n₀·b₀: the whole race ⌊log_r n₀⌋ + 1 times that.")
+@function_check(
+    cases=_halving_cases,
+    reference=_rounds_of_the_helper,
+    diagnose=_diagnose_halving_schedule,
+    convert=_as_budget_count_pairs,
+    raised_advice="; it should return a list of (budget, configurations) pairs.",
+    praise="every round costs about n₀·b₀: the whole race ⌊log_r n₀⌋ + 1 times that.",
+)
 def check_halving_schedule(halving_schedule):
     """`halving_schedule(n, min_budget, r)` → [(budget, configurations), …] of every round of successive halving."""
 
@@ -92,8 +107,10 @@ _PERCENTAGES = "give fractions, not percentages."
     near_misses=[
         ((above(1), ANY), _PERCENTAGES),
         ((ANY, above(1)), _PERCENTAGES),
-        ((WRONG, ANY),
-         "log-uniform: the logarithm is uniform, so count decades — how many lie in [1e-4, 1]? (equation (4))"),
+        (
+            (WRONG, ANY),
+            "log-uniform: the logarithm is uniform, so count decades — how many lie in [1e-4, 1]? (equation (4))",
+        ),
     ],
     hint="uniform: the share is the interval's length divided by the range's length.",
 )

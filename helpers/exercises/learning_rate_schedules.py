@@ -50,14 +50,16 @@ def _plateau_lr():
 @numeric(
     expected=_plateau_lr,
     praise="0.79 is the last improvement; 0.81, 0.80, 0.82 make three bad metrics in a row, more "
-           "than patience = 2, so η halves once, and the count starts again.",
+    "than patience = 2, so η halves once, and the count starts again.",
     near_misses=[
         (0.1, "η does drop once: find the first run of more than `patience` metrics in a row that miss the best."),
-        (one_of(0.025, 0.0125),
-         "after a reduction the count of bad metrics starts again from 0; a single drop fits here."),
+        (
+            one_of(0.025, 0.0125),
+            "after a reduction the count of bad metrics starts again from 0; a single drop fits here.",
+        ),
     ],
     hint="walk through the metrics keeping the best so far and a count of metrics in a row that did not beat it; "
-         "η is multiplied by factor when that count exceeds patience, and the count restarts.",
+    "η is multiplied by factor when that count exceeds patience, and the count restarts.",
 )
 def check_plateau_lr(answer):
     """η after ReduceLROnPlateau(lr = 0.1, factor = 0.5, patience = 2) has seen PLATEAU_EXERCISE_METRICS."""

@@ -7,13 +7,17 @@ from helpers.exercises._core import ANY, WRONG, not_yet, numeric, one_of, passed
 
 @numeric(
     expected=64 * (32 * 3 * 3 + 1),  # C_out · (C_in·k² + 1), equation (3)
-    whole=True, rel=0, abs_=0,
+    whole=True,
+    rel=0,
+    abs_=0,
     not_a_number="answer with a whole number of parameters.",
     praise="C_out·(C_in·k² + 1): one 32×3×3 filter and one bias per output channel.",
     near_misses=[
         (64 * 32 * 3 * 3, "those are the weights; every output channel also has a bias."),
-        (one_of(64 * (3 * 3 + 1), 32 * 3 * 3 + 1),
-         "each output channel's filter spans all input channels: C_in·k·k weights, plus its bias."),
+        (
+            one_of(64 * (3 * 3 + 1), 32 * 3 * 3 + 1),
+            "each output channel's filter spans all input channels: C_in·k·k weights, plus its bias.",
+        ),
     ],
     hint="count one filter's weights (C_in·k·k), add its bias, and multiply by the number of filters C_out (3).",
 )
@@ -27,7 +31,9 @@ _AFTER_POOL = _AFTER_CONV // 2  # ⌊(H − 2)/2⌋ + 1
 
 @numeric(
     expected=(_AFTER_CONV, _AFTER_POOL),
-    whole=True, rel=0, abs_=0,
+    whole=True,
+    rel=0,
+    abs_=0,
     not_a_number="answer with two whole numbers: the side length after the convolution, and after the pooling.",
     praise="both sizes round down: the last row and column a window cannot cover are dropped.",
     near_misses=[
@@ -45,7 +51,9 @@ _MACS = 14 * 14 * 64 * 32 * 3 * 3  # H_out·W_out·C_out·C_in·k², equation (4
 
 @numeric(
     expected=_MACS,
-    whole=True, rel=0, abs_=0,
+    whole=True,
+    rel=0,
+    abs_=0,
     not_a_number="answer with a whole number of multiply-accumulates.",
     praise="every one of the 14·14·64 outputs is a dot product of length 32·3·3.",
     near_misses=[

@@ -13,8 +13,11 @@ _ETA_STAR, _MU_STAR, _RATE = rates.optimal_heavy_ball(1.0, 100.0)
     praise=f"μ* = (9/11)² ≈ {_MU_STAR:.4f} and η* = 4/(10 + 1)² ≈ {_ETA_STAR:.4f}: rate √μ* = 9/11 ≈ {_RATE:.3f}.",
     near_misses=[
         ((_RATE, ANY), "that is the rate √μ*; μ* is its square."),
-        ((_MU_STAR, ANY), "μ is right. η* puts λ_min and λ_max at the two edges of the complex band: "
-                          "ηλ_min = (1 − √μ)² and ηλ_max = (1 + √μ)²."),
+        (
+            (_MU_STAR, ANY),
+            "μ is right. η* puts λ_min and λ_max at the two edges of the complex band: "
+            "ηλ_min = (1 − √μ)² and ηλ_max = (1 + √μ)².",
+        ),
         ((ANY, _ETA_STAR), "η is right. μ* comes from √κ, not κ: ((√κ − 1)/(√κ + 1))²."),
     ],
     hint="κ = λ_max/λ_min = 100, so √κ = 10; equation (11) has both answers.",
@@ -46,15 +49,23 @@ def _diagnose_stability_rule(answer, expected, eta, mu, eigenvalues):
         return None
     gd_rule = all(eta * lam < 2 for lam in eigenvalues)
     if gd_rule == answer and mu > 0:
-        return ("that is gradient descent's rule ηλ < 2. "
-                "Momentum moves the boundary: look at the real roots of (9) at z = −1.")
-    return (f"for η = {eta:.4g}, μ = {mu:.3g}, eigenvalues {np.round(eigenvalues, 3).tolist()} you said {answer}. "
-            "Every eigenvalue must satisfy (10).")
+        return (
+            "that is gradient descent's rule ηλ < 2. "
+            "Momentum moves the boundary: look at the real roots of (9) at z = −1."
+        )
+    return (
+        f"for η = {eta:.4g}, μ = {mu:.3g}, eigenvalues {np.round(eigenvalues, 3).tolist()} you said {answer}. "
+        "Every eigenvalue must satisfy (10)."
+    )
 
 
-@function_check(cases=_stability_cases, reference=_converges, diagnose=_diagnose_stability_rule,
-                convert=lambda answer: answer,
-                praise="your rule agrees with the spectral radius on 200 cases, near the boundary too.")
+@function_check(
+    cases=_stability_cases,
+    reference=_converges,
+    diagnose=_diagnose_stability_rule,
+    convert=lambda answer: answer,
+    praise="your rule agrees with the spectral radius on 200 cases, near the boundary too.",
+)
 def check_stability_rule(is_stable):
     """`is_stable(eta, mu, eigenvalues) -> bool`: does the heavy ball converge from every start?"""
 
@@ -68,12 +79,15 @@ def _is_the_buffer_up_to_sign(velocity):
 
 @vector(
     expected=-_ETA * _BUFFER,
-    rel=1e-9, abs_=1e-12,
+    rel=1e-9,
+    abs_=1e-12,
     praise="v = −ηb = (−0.2, 0.1): the classical step μv − ηg equals PyTorch's −η(μb + g).",
     not_a_number="give two numbers, e.g. velocity = (0.5, -0.25).",
     near_misses=[
-        (near(_ETA * _BUFFER, rel=1e-9, abs_=1e-12),
-         "check the sign: the classical form adds v to θ, PyTorch subtracts ηb."),
+        (
+            near(_ETA * _BUFFER, rel=1e-9, abs_=1e-12),
+            "check the sign: the classical form adds v to θ, PyTorch subtracts ηb.",
+        ),
         (_is_the_buffer_up_to_sign, "the buffer holds gradients without η; the velocity is a step, with η in it."),
     ],
     hint="write both updates for one step and ask which v makes θₜ₋₁ + vₜ equal θₜ₋₁ − ηbₜ.",
@@ -89,10 +103,15 @@ _SPEEDUP = _GD_STEPS / _HEAVY_BALL_STEPS
 
 @numeric(
     expected=_SPEEDUP,
-    rel=0, abs_=0.1 * _SPEEDUP,  # ±10%: any sensible way of counting steps agrees to that
+    rel=0,
+    abs_=0.1 * _SPEEDUP,  # ±10%: any sensible way of counting steps agrees to that
     praise=f"about {_GD_STEPS} against {_HEAVY_BALL_STEPS} steps: √κ = 100 times fewer.",
-    near_misses=[(above(1000),
-                  "that is κ, the ratio of the condition numbers. The heavy ball's steps grow like √κ, GD's like κ.")],
+    near_misses=[
+        (
+            above(1000),
+            "that is κ, the ratio of the condition numbers. The heavy ball's steps grow like √κ, GD's like κ.",
+        )
+    ],
     hint="steps ≈ ln(10⁻⁶)/ln(rate); GD's rate is (κ − 1)/(κ + 1), the heavy ball's (√κ − 1)/(√κ + 1).",
 )
 def check_momentum_speedup(answer):

@@ -20,12 +20,15 @@ def _is_one_of_the_gaps(value):
 
 @numeric(
     expected=(float(np.median(_GAPS)), float(np.mean(_GAPS < 1e-6))),
-    rel=1e-6, abs_=0,
+    rel=1e-6,
+    abs_=0,
     not_a_number="answer with two finite numbers: the median gap and the success rate as a fraction.",
     praise="the two diverged runs are the two worst, and they move the median up a place.",
     near_misses=[
-        ((float(np.median(_GAPS[np.isfinite(_GAPS)])), ANY),
-         "the diverged runs are results (the worst ones, f − f* = ∞), not missing values: keep all eight."),
+        (
+            (float(np.median(_GAPS[np.isfinite(_GAPS)])), ANY),
+            "the diverged runs are results (the worst ones, f − f* = ∞), not missing values: keep all eight.",
+        ),
         ((_is_one_of_the_gaps, ANY), "with an even number of runs the median is the mean of the two middle values."),
         ((WRONG, ANY), "sort the eight gaps (∞ last) and take the middle; np.median handles ∞."),
         ((ANY, above(1)), "give the success rate as a fraction, not a percentage."),
@@ -52,7 +55,8 @@ def _is_the_heavy_ball_fraction(value):
 
 @numeric(
     expected=functools.partial(_fraction_changed, 0.5),
-    rel=0, abs_=math.nextafter(2e-3, 0),  # strictly within 2·10⁻³ of the measured fraction
+    rel=0,
+    abs_=math.nextafter(2e-3, 0),  # strictly within 2·10⁻³ of the measured fraction
     not_a_number="answer with a number between 0 and 1.",
     praise="even gentle momentum moves about a tenth of the starts to another minimum.",
     near_misses=[
@@ -60,7 +64,7 @@ def _is_the_heavy_ball_fraction(value):
         (_is_the_heavy_ball_fraction, "that is the fraction for μ = 0.9; build the momentum map with μ = 0.5."),
     ],
     hint="compute both maps with race.basin_map (η = 0.01, 300 steps, resolution 60) and "
-         "take the mean of (labels of GD != labels of momentum).",
+    "take the mean of (labels of GD != labels of momentum).",
 )
 def check_basins_changed(fraction):
     """The fraction of the 60 × 60 himmelblau grid where momentum (η = 0.01, μ = 0.5) and GD end apart."""
@@ -73,11 +77,16 @@ def _measured_escape_step():
 
 @numeric(
     expected=_measured_escape_step,
-    rel=0, abs_=1,  # counting from 0 or from 1 both pass
+    rel=0,
+    abs_=1,  # counting from 0 or from 1 both pass
     not_a_number="answer with a whole number of steps.",
     praise="a few steps more than the linear prediction (9): the −y³ term weakens the push once |y| nears 1.",
-    near_misses=[(math.log(1e6) / math.log(1.1),  # (9)
-                  "that is the linear prediction (9); measure the run: the y³ term matters near |y| = 1.")],
+    near_misses=[
+        (
+            math.log(1e6) / math.log(1.1),  # (9)
+            "that is the linear prediction (9); measure the run: the y³ term matters near |y| = 1.",
+        )
+    ],
     hint="run optim.sgd(lr=0.05) from (0, 1e-6) and find the first index t with |path[t, 1]| > 1.",
 )
 def check_saddle_escape(steps):
@@ -90,7 +99,8 @@ _LARGER_ROOT = (_TRACE + math.sqrt(_TRACE**2 - 4 * _MU)) / 2
 
 @numeric(
     expected=_LARGER_ROOT,
-    rel=1e-3, abs_=0,
+    rel=1e-3,
+    abs_=0,
     not_a_number="answer with a number: |yₜ| grows by this factor per step.",
     praise="faster than GD's 1 + 2η = 1.1: momentum escapes saddles sooner.",
     near_misses=[

@@ -28,12 +28,18 @@ def _diagnose_elastic_net_prox(got, expected, z, c1, c2):
         return "close — but the threshold applies to z itself: for u > 0, setting u − z + c1 + c2·u = 0 gives u."
     if np.allclose(got, z / (1 + c2), atol=1e-12):
         return "that is the L2 prox alone; without the L1 part nothing becomes exactly zero."
-    return ("work one coordinate at a time as in (6): for u > 0 the derivative is u − z + c1 + c2·u; "
-            "for u < 0 it is u − z − c1 + c2·u; and u = 0 when neither has a solution of the right sign.")
+    return (
+        "work one coordinate at a time as in (6): for u > 0 the derivative is u − z + c1 + c2·u; "
+        "for u < 0 it is u − z − c1 + c2·u; and u = 0 when neither has a solution of the right sign."
+    )
 
 
-@function_check(cases=_prox_cases, reference=_elastic_net_prox_reference, diagnose=_diagnose_elastic_net_prox,
-                praise="the elastic-net prox soft-thresholds at c1, then divides by 1 + c2 (Zou & Hastie, 2005).")
+@function_check(
+    cases=_prox_cases,
+    reference=_elastic_net_prox_reference,
+    diagnose=_diagnose_elastic_net_prox,
+    praise="the elastic-net prox soft-thresholds at c1, then divides by 1 + c2 (Zou & Hastie, 2005).",
+)
 def check_elastic_net_prox(elastic_net_prox):
     """`elastic_net_prox(z, c1, c2)`: argmin_u ½‖u − z‖² + c1‖u‖₁ + (c2/2)‖u‖², elementwise."""
 
@@ -43,13 +49,18 @@ _HALVING_STEPS = math.ceil(math.log(0.5) / math.log(1 - 0.1 * 5e-3))  # (4) with
 
 @numeric(
     expected=_HALVING_STEPS,
-    rel=0, abs_=0,
+    rel=0,
+    abs_=0,
     not_a_number="give a whole number of steps.",
     praise="each step multiplies θ by 1 − ηω₂ = 0.9995; a half-life of ln 2/(ηω₂) ≈ 1386 steps.",
     near_misses=[
         (_HALVING_STEPS - 1, "after that many steps θ is still a little above half: round up."),
-        (one_of(near(math.log(0.5) / math.log(1 - 5e-3), rel=0.01, abs_=0), near(math.log(2) / 5e-3, rel=0.01, abs_=0)),
-         "the shrink factor per step is 1 − η·ω₂, not 1 − ω₂: the learning rate multiplies the decay too."),
+        (
+            one_of(
+                near(math.log(0.5) / math.log(1 - 5e-3), rel=0.01, abs_=0), near(math.log(2) / 5e-3, rel=0.01, abs_=0)
+            ),
+            "the shrink factor per step is 1 − η·ω₂, not 1 − ω₂: the learning rate multiplies the decay too.",
+        ),
     ],
     hint="with gₜ = 0, (4) multiplies θ by (1 − ηω₂) every step; solve (1 − ηω₂)ᵏ ≤ ½ for the smallest whole k.",
 )
@@ -65,20 +76,25 @@ _COUNT_FROM_ONE = "count epochs from 1: the first loss in the list is epoch 1."
 
 @numeric(
     expected=(_BEST_EPOCH, _STOP_EPOCH),
-    rel=0, abs_=0,
+    rel=0,
+    abs_=0,
     not_a_number="give two whole epoch numbers, counting the first epoch as 1.",
     praise="the best epoch so far was 5; epochs 6, 7 and 8 did not beat it, so training stops "
-           "after epoch 8 and keeps epoch 5's weights — it never sees epoch 10's lower loss.",
+    "after epoch 8 and keeps epoch 5's weights — it never sees epoch 10's lower loss.",
     near_misses=[
-        ((_LOSSES.index(min(_LOSSES)) + 1, ANY),
-         "early stopping cannot see the future: training has stopped before that epoch."),
+        (
+            (_LOSSES.index(min(_LOSSES)) + 1, ANY),
+            "early stopping cannot see the future: training has stopped before that epoch.",
+        ),
         ((_BEST_EPOCH - 1, ANY), _COUNT_FROM_ONE),
         ((ANY, _STOP_EPOCH - 1), _COUNT_FROM_ONE),
-        ((_BEST_EPOCH, WRONG),
-         "the best epoch is right; training stops once `patience` epochs in a row fail to beat it."),
+        (
+            (_BEST_EPOCH, WRONG),
+            "the best epoch is right; training stops once `patience` epochs in a row fail to beat it.",
+        ),
     ],
     hint="walk through the list: keep the lowest loss so far and its epoch; stop once the current epoch is "
-         "3 epochs past that best epoch.",
+    "3 epochs past that best epoch.",
 )
 def check_early_stopping_epochs(best_epoch, stop_epoch):
     """Exercise 3's curve with patience 3: the epoch whose weights are kept, and the epoch training stops after."""
@@ -93,10 +109,14 @@ _P, _H = 0.25, 2.0
     praise="survivors carry h/(1 − p) = 2/0.75 ≈ 2.667, so E = 0.75·2.667 = 2; eval mode is the identity.",
     near_misses=[
         ((_H, ANY), "inverted dropout rescales the survivors while training; by how much, so that the mean stays h?"),
-        ((one_of(_H * (1 - _P), _H / _P, _H * _P), ANY),
-         "with probability 1 − p a unit survives; its value times that probability must equal h."),
-        ((ANY, one_of(_H * (1 - _P), _H / (1 - _P))),
-         "the scaling already happened in training: what does evaluation mode have left to do?"),
+        (
+            (one_of(_H * (1 - _P), _H / _P, _H * _P), ANY),
+            "with probability 1 − p a unit survives; its value times that probability must equal h.",
+        ),
+        (
+            (ANY, one_of(_H * (1 - _P), _H / (1 - _P))),
+            "the scaling already happened in training: what does evaluation mode have left to do?",
+        ),
     ],
     hint="use (8): a survivor is h·1/(1 − p); in evaluation mode, dropout does nothing.",
 )

@@ -8,8 +8,12 @@ from helpers.exercises._core import numeric, within
 @numeric(
     expected=1 / (1 - 0.9),
     praise="1/(1 − ρ) = 10 steps: a gradient 10 steps old weighs ρ¹⁰ ≈ 1/e of the newest one.",
-    near_misses=[(0.9 / (1 - 0.9),
-                  "that is the mean age ρ/(1 − ρ) of the averaged gradients; the effective memory is 1/(1 − ρ).")],
+    near_misses=[
+        (
+            0.9 / (1 - 0.9),
+            "that is the mean age ρ/(1 − ρ) of the averaged gradients; the effective memory is 1/(1 − ρ).",
+        )
+    ],
     hint="the newest gradient gets weight 1 − ρ; a plain average over n steps gives it 1/n. Which n matches?",
 )
 def check_rmsprop_memory(answer):
@@ -42,7 +46,8 @@ _WARMUP_STEPS = math.ceil(math.log(1 - 1 / 1.1**2) / math.log(0.99))
 
 @numeric(
     expected=_WARMUP_STEPS,
-    rel=0, abs_=0,
+    rel=0,
+    abs_=0,
     praise=f"0.99ᵗ ≤ 1 − 1/1.1² first holds at t = {_WARMUP_STEPS}: the inflation outlasts 1/(1 − ρ) = 100 steps.",
     near_misses=[(within(_WARMUP_STEPS, 1), "close: round up to the first whole t that satisfies the inequality.")],
     hint="solve 1/√(1 − ρᵗ) ≤ 1.1 for t: square both sides, isolate ρᵗ, take logarithms, round up.",

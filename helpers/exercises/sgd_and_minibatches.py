@@ -5,7 +5,16 @@ import math
 import numpy as np
 
 from helpers.exercises._core import (
-    ANY, WRONG, as_number, function_check, learner_function, near, not_yet, numeric, passed, run_learner,
+    ANY,
+    WRONG,
+    as_number,
+    function_check,
+    learner_function,
+    near,
+    not_yet,
+    numeric,
+    passed,
+    run_learner,
 )
 
 _STEPS_PER_EPOCH = math.ceil(60_000 / 128)
@@ -13,28 +22,38 @@ _STEPS_PER_EPOCH = math.ceil(60_000 / 128)
 
 @numeric(
     expected=(_STEPS_PER_EPOCH, 10 * 60_000),
-    rel=0, abs_=0,
+    rel=0,
+    abs_=0,
     praise="⌈60,000/128⌉ = 469 steps per epoch, and every epoch computes N = 60,000 per-example "
-           "gradients, whatever B is: as many as 10 steps of full-batch GD.",
+    "gradients, whatever B is: as many as 10 steps of full-batch GD.",
     near_misses=[
-        ((near(60_000 / 128, rel=1e-9, abs_=0), ANY),
-         "a step uses a whole (possibly smaller) batch: the number of steps is a whole number."),
+        (
+            (near(60_000 / 128, rel=1e-9, abs_=0), ANY),
+            "a step uses a whole (possibly smaller) batch: the number of steps is a whole number.",
+        ),
         ((60_000 // 128, ANY), "close: the last 96 images form a smaller batch, and it is a step too."),
-        ((WRONG, ANY),
-         "one epoch walks once through the N examples in slices of B; count the slices, the last one too."),
+        (
+            (WRONG, ANY),
+            "one epoch walks once through the N examples in slices of B; count the slices, the last one too.",
+        ),
         ((ANY, 10 * 469 * 128), "the last batch of each epoch holds only 60,000 − 468·128 = 96 images, not 128."),
         ((ANY, 10 * 469), "that counts steps; each step computes B per-example gradients."),
     ],
     hint="count per-example gradients: a step computes one per example in its batch, "
-         "and an epoch sees each example once.",
+    "and an epoch sees each example once.",
 )
 def check_epoch_cost(steps_per_epoch, examples_in_10_epochs):
     """Steps per epoch for N = 60,000 and B = 128 (last batch kept), and per-example gradients in 10 epochs."""
 
 
 def _minibatch_cases():
-    return [(s, b, n, r) for s in (0.5, 2.0) for n in (2, 10, 1000) for b in sorted({1, 2, n // 3 or 1, n - 1, n})
-            for r in (True, False)]
+    return [
+        (s, b, n, r)
+        for s in (0.5, 2.0)
+        for n in (2, 10, 1000)
+        for b in sorted({1, 2, n // 3 or 1, n - 1, n})
+        for r in (True, False)
+    ]
 
 
 @learner_function()
@@ -56,8 +75,10 @@ def check_minibatch_std(minibatch_std):
         return not_yet("that looks like the variance; return the standard deviation, its square root.")
     if wrong[True]:
         return not_yet("with replacement the B draws are independent: the variance is σ²/B (5), so the std is σ/√B.")
-    return not_yet("without replacement multiply by the finite-population correction √((N − B)/(N − 1)) of (6); "
-                   "at B = N the std must be 0.")
+    return not_yet(
+        "without replacement multiply by the finite-population correction √((N − B)/(N − 1)) of (6); "
+        "at B = N the std must be 0."
+    )
 
 
 def _robbins_monro_hint(chosen):
@@ -69,8 +90,10 @@ def _robbins_monro_hint(chosen):
         return "Σ 1/t² = π²/6 is finite: the steps can only travel a bounded distance."
     if not chosen <= set("abcdef"):
         return "use the letters a to f of the table."
-    return ("Σ t^(−p) is finite exactly when p > 1; apply it to ηₜ (needs p ≤ 1) and to ηₜ² (needs 2p > 1). "
-            "For large t, 0.5/(1 + t/100) behaves like 50/t.")
+    return (
+        "Σ t^(−p) is finite exactly when p > 1; apply it to ηₜ (needs p ≤ 1) and to ηₜ² (needs 2p > 1). "
+        "For large t, 0.5/(1 + t/100) behaves like 50/t."
+    )
 
 
 def check_robbins_monro(answer):
@@ -80,8 +103,10 @@ def check_robbins_monro(answer):
     except TypeError:
         return not_yet('answer with a set of letters, e.g. {"a", "b"}.')
     if chosen == {"b", "e", "f"}:
-        return passed("b, e and f: steps like t^(−p) qualify exactly for ½ < p ≤ 1; a constant and 1/√t inject "
-                      "unbounded noise (Σηₜ² = ∞), 1/t² stops too early (Σηₜ < ∞).")
+        return passed(
+            "b, e and f: steps like t^(−p) qualify exactly for ½ < p ≤ 1; a constant and 1/√t inject "
+            "unbounded noise (Σηₜ² = ∞), 1/t² stops too early (Σηₜ < ∞)."
+        )
     return not_yet(_robbins_monro_hint(chosen))
 
 
@@ -106,7 +131,11 @@ def _diagnose_running_average(got, expected, path):
     return "row t is the mean of rows 0..t of path: a running sum (np.cumsum along axis 0) divided by a count."
 
 
-@function_check(cases=_paths, reference=_running_average, diagnose=_diagnose_running_average,
-                praise="θ̄ₜ = (1/(t + 1)) Σ θₛ for every t: Polyak–Ruppert averaging in one line.")
+@function_check(
+    cases=_paths,
+    reference=_running_average,
+    diagnose=_diagnose_running_average,
+    praise="θ̄ₜ = (1/(t + 1)) Σ θₛ for every t: Polyak–Ruppert averaging in one line.",
+)
 def check_running_average(running_average):
     """`running_average(path)`: row t is θ̄ₜ = (1/(t + 1)) Σ_{s ≤ t} θₛ, the shape of `path`."""

@@ -14,8 +14,10 @@ from helpers.exercises._core import ANY, WRONG, above, function_check, near, num
     praise="Var[W] = 2/fan_in, and the standard deviation is its square root.",
     near_misses=[
         (2 / 800, "that is the variance (7); the standard deviation is its square root."),
-        (one_of(math.sqrt(1 / 800), math.sqrt(1 / (3 * 800))),
-         "that keeps the variance of a linear (or PyTorch-default) layer; a ReLU halves the second moment (6)."),
+        (
+            one_of(math.sqrt(1 / 800), math.sqrt(1 / (3 * 800))),
+            "that keeps the variance of a linear (or PyTorch-default) layer; a ReLU halves the second moment (6).",
+        ),
     ],
     hint="equation (7): Var[W] = 2/fan_in with fan_in = 800.",
 )
@@ -62,8 +64,11 @@ def _filter_cases():
     generator = torch.Generator().manual_seed(12)  # its own generator: the learner's random state stays untouched
     cases = []
     for shape in [(5, 3), (4, 2, 3, 3), (1, 7), (8, 1, 5, 5)]:
-        weight = torch.randn(shape, generator=generator) * torch.rand(shape[0], *[1] * (len(shape) - 1),
-                                                                       generator=generator) * 3
+        weight = (
+            torch.randn(shape, generator=generator)
+            * torch.rand(shape[0], *[1] * (len(shape) - 1), generator=generator)
+            * 3
+        )
         direction = torch.randn(shape, generator=generator)
         cases.append((direction, weight))
     return cases
@@ -90,9 +95,13 @@ def _diagnose_filter_normalize(got, expected, direction, weight):
     return f"for shape {tuple(direction.shape)} some filter has the wrong norm: each ‖d_i‖ must equal ‖θ_i‖ (9)."
 
 
-@function_check(cases=_filter_cases, reference=_filter_normalize_reference, diagnose=_diagnose_filter_normalize,
-                convert=lambda result: result,
-                praise="each filter now has its weights' norm: rescaling a layer rescales its direction.")
+@function_check(
+    cases=_filter_cases,
+    reference=_filter_normalize_reference,
+    diagnose=_diagnose_filter_normalize,
+    convert=lambda result: result,
+    praise="each filter now has its weights' norm: rescaling a layer rescales its direction.",
+)
 def check_filter_normalize(filter_normalize):
     """`filter_normalize(direction, weight)` for one tensor, against helpers.landscape.filter_normalize."""
 
@@ -113,12 +122,18 @@ _FRACTIONS = "give accuracies and differences as fractions, like the log."
     near_misses=[
         ((above(1), ANY), _FRACTIONS),
         ((ANY, above(1)), _FRACTIONS),
-        ((max(EPOCH_LOG_TEST), ANY),
-         "that is the best test epoch — the number the tutorial reports; choose the epoch on validation data."),
-        ((max(EPOCH_LOG_VALIDATION), ANY),
-         "that is a validation accuracy; report the test accuracy of the epoch validation chose."),
-        ((WRONG, ANY),
-         "find the epoch with the highest validation accuracy, then read the test accuracy of that epoch."),
+        (
+            (max(EPOCH_LOG_TEST), ANY),
+            "that is the best test epoch — the number the tutorial reports; choose the epoch on validation data.",
+        ),
+        (
+            (max(EPOCH_LOG_VALIDATION), ANY),
+            "that is a validation accuracy; report the test accuracy of the epoch validation chose.",
+        ),
+        (
+            (WRONG, ANY),
+            "find the epoch with the highest validation accuracy, then read the test accuracy of that epoch.",
+        ),
     ],
     hint="the difference is the best test accuracy minus the honest one.",
 )

@@ -25,8 +25,14 @@ ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 SERVER_START_TIMEOUT_S = 120
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 # JupyterLab user settings for the test: every cell in the DOM (4.6 virtualizes long notebooks by default,
 # and a detached cell has no widget to drag), no autosave, no news or update checks.
@@ -73,8 +79,9 @@ class Lab:
             self.api(f"kernels/{kernel['id']}", method="DELETE")
 
     def api(self, path, method="GET"):
-        request = urllib.request.Request(f"{self.url}/api/{path}", method=method,
-                                         headers={"Authorization": f"token {self.token}"})
+        request = urllib.request.Request(
+            f"{self.url}/api/{path}", method=method, headers={"Authorization": f"token {self.token}"}
+        )
         with urllib.request.urlopen(request, timeout=10) as response:
             body = response.read()
         return json.loads(body) if body else None
@@ -91,13 +98,17 @@ def wait_until_serving(lab, server):
     deadline = time.monotonic() + SERVER_START_TIMEOUT_S
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            pytest.fail(f"JupyterLab exited with code {server.returncode}:\n{lab.log.read_text()[-4000:]}", pytrace=False)
+            pytest.fail(
+                f"JupyterLab exited with code {server.returncode}:\n{lab.log.read_text()[-4000:]}", pytrace=False
+            )
         try:
             lab.api("status")
             return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.25)
-    pytest.fail(f"JupyterLab did not answer within {SERVER_START_TIMEOUT_S} s:\n{lab.log.read_text()[-4000:]}", pytrace=False)
+    pytest.fail(
+        f"JupyterLab did not answer within {SERVER_START_TIMEOUT_S} s:\n{lab.log.read_text()[-4000:]}", pytrace=False
+    )
 
 
 def stop(lab, server):
@@ -140,13 +151,22 @@ def lab(tmp_path_factory):
     port, token = free_port(), secrets.token_hex(16)
     lab = Lab(url=f"http://127.0.0.1:{port}", token=token, log=home / "server.log")
     command = [
-        sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
-        "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={served}",
-        "--ServerApp.allow_root=True", "--LabApp.expose_app_in_browser=True",
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={served}",
+        "--ServerApp.allow_root=True",
+        "--LabApp.expose_app_in_browser=True",
     ]
     with open(lab.log, "w") as log:
-        server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                  start_new_session=True)
+        server = subprocess.Popen(
+            command, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+        )
     try:
         wait_until_serving(lab, server)
         yield lab
@@ -165,8 +185,9 @@ def browser():
     if executable is None:
         unavailable("Chromium is not installed (Debian/Ubuntu: apt-get install chromium)")
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_FLAGS,
-                                              timeout=60_000)
+        chromium = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_FLAGS, timeout=60_000
+        )
         try:
             yield chromium
         finally:

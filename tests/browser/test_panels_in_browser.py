@@ -18,7 +18,9 @@ ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PANEL_CALL = re.compile(r"\bwidgets\.(explore|panel)\(")
-RUN_ALL_TIMEOUT_MS = 480_000  # quick mode: < 30 s for a 2-D notebook on 2 cores, < 3 min with MNIST; room for a busy machine
+RUN_ALL_TIMEOUT_MS = (
+    480_000  # quick mode: < 30 s for a 2-D notebook on 2 cores, < 3 min with MNIST; room for a busy machine
+)
 STEP_TIMEOUT_MS = 60_000
 DRAG_PX = 30
 PANEL_ERROR = "⚠"  # how helpers.widgets shows a ValueError of the panel's compute in its readout
@@ -81,7 +83,10 @@ def settled_image(page, image, before_src):
 
 def drag(page, slider, distance):
     """Drag the slider's handle `distance` pixels toward the end of its track with more room."""
-    handle, track = slider.locator(".noUi-handle").first.bounding_box(), slider.locator(".noUi-base").first.bounding_box()
+    handle, track = (
+        slider.locator(".noUi-handle").first.bounding_box(),
+        slider.locator(".noUi-base").first.bounding_box(),
+    )
     x, y = handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2
     dx = distance if x < track["x"] + track["width"] / 2 else -distance
     page.mouse.move(x, y)
@@ -98,8 +103,11 @@ def run_all_cells(page, path):
     page.wait_for_function("() => window.runAllResult !== undefined", timeout=RUN_ALL_TIMEOUT_MS)
     result = page.evaluate("() => window.runAllResult")
     cells = page.evaluate(CELL_REPORTS)
-    problems = [f"{cell['source']!r}\n  " + "\n  ".join(cell["errors"] + cell["stderr"])
-                for cell in cells if cell["errors"] or cell["stderr"]]
+    problems = [
+        f"{cell['source']!r}\n  " + "\n  ".join(cell["errors"] + cell["stderr"])
+        for cell in cells
+        if cell["errors"] or cell["stderr"]
+    ]
     assert not problems, f"{path.name}: cells show errors or warnings:\n" + "\n".join(problems)
     assert result == {"ok": True}, f"{path.name}: running all cells did not succeed: {result}"
     assert all(cell["count"] is not None for cell in cells), f"{path.name}: not every cell ran"
@@ -119,7 +127,9 @@ def test_dragging_eta_redraws_every_panel(page, lab, path):
             image.wait_for(state="visible", timeout=STEP_TIMEOUT_MS)
             shown = cell.locator(".jp-OutputArea-output", has=page.locator("img.widget-image"))
             assert "Error displaying widget" not in shown.inner_text()
-            assert PANEL_ERROR not in shown.inner_text(), f"the panel reports an error at its defaults:\n{shown.inner_text()}"
+            assert PANEL_ERROR not in shown.inner_text(), (
+                f"the panel reports an error at its defaults:\n{shown.inner_text()}"
+            )
             sliders = cell.locator(".widget-hslider")
             eta = sliders.filter(has=page.locator(".widget-label", has_text=re.compile(r"^η$")))
             slider = eta.first if eta.count() else sliders.first  # a custom panel without η: its first slider
