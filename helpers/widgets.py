@@ -288,7 +288,7 @@ def _hparam_slider(name, value):
         return choice_slider("β₂", value, _DECAY_RATES)
     if name == "alpha":
         return choice_slider("ρ", value, _DECAY_RATES[:-1])
-    return log_slider("ε", value, 1e-12, 1.0, step=1.0, readout_format=".0e")  # eps: whole decades
+    return log_slider("ε", value, 1e-12, 1e3, step=1.0, readout_format=".0e")  # whole decades, up to ε ≫ 1
 
 
 def _surface(choice, kappa):

@@ -90,7 +90,7 @@ def filter_normalize(direction, weight):
 
 # --------------------------------------------------------------------------- answers worked out beside the checks
 
-ETA_STAR, MU_STAR, RATE_STAR = rates.optimal_heavy_ball(1.0, 100.0)
+ETA_STAR, MU_STAR, RATE_STAR = rates.optimal_heavy_ball(1.0, 400.0)
 SPEEDUP = rates.steps_to(rates.optimal_gd(1.0, 1e4)[1]) / rates.steps_to(rates.optimal_heavy_ball(1.0, 1e4)[2])
 FIRST_ADAGRAD_STEP = -0.1 * np.array([3.0, 0.01]) / (np.sqrt(1.0 + np.array([9.0, 1e-4])) + 1e-10)
 RAMP_STEPS = 2574  # test_ramp_steps_are_adagrads checks it against optim.run
@@ -110,7 +110,7 @@ TIE = np.diag(np.full(10, 50))
 TIE[7, 2] = TIE[5, 3] = 4
 NO_MISTAKES = np.diag(np.full(10, 50))
 
-TEN_FRACTIONS = ("59", "0.25", "1080", "16")
+TEN_FRACTIONS = ("59", "0.27", "0.018", "1080", "16")
 TWELVE_ANSWERS = ("0.05", "0.00111", "1/900", "0.04", "0.002", "0.990", "0.003")
 
 TABLES = {
@@ -189,15 +189,15 @@ TABLES = {
     ),
     # ----------------------------------------------------------------------- 03 · momentum and Nesterov
     "check_optimal_momentum": Table(
-        [(MU_STAR, ETA_STAR), ((9 / 11) ** 2, 4 / 121)],
+        [(MU_STAR, ETA_STAR), ((19 / 21) ** 2, 4 / 441)],
         [
             ((RATE_STAR, ETA_STAR), "that is the rate"),
-            ((MU_STAR, 2 / 101), "μ is right"),
-            (((99 / 101) ** 2, ETA_STAR), "η is right"),
+            ((MU_STAR, 2 / 401), "μ is right"),
+            (((399 / 401) ** 2, ETA_STAR), "η is right"),
             ((None, None), "equation (11)"),
-            (("0.67", "fast"), ""),
+            (("0.82", "fast"), ""),
         ],
-        ("0.669", "0.033"),
+        ("0.818", "0.0090"),
     ),
     "check_stability_rule": Table(
         [heavy_ball_is_stable],
@@ -258,7 +258,7 @@ TABLES = {
     # ----------------------------------------------------------------------- 05 · RMSprop
     "check_rmsprop_memory": Table([10], [(9, "mean age"), (0.1, ""), (100, "")], ("10",)),
     "check_rmsprop_first_step": Table(
-        [1 / math.sqrt(1 - 0.99)], [(100, "square root"), (1, ""), (math.sqrt(0.01), "")], ("10",)
+        [1 / math.sqrt(1 - 0.96)], [(25, "square root"), (1, ""), (math.sqrt(0.04), "")], ("5η", "= 5")
     ),
     "check_rmsprop_constant_gradient": Table([0.09], [(0.3, "squared"), (0.009, ""), (0.0, "")], ("0.09",)),
     "check_rmsprop_warmup_steps": Table([175], [(174, "round up"), (100, ""), (176, "round up")], ("175",)),
@@ -436,13 +436,13 @@ TABLES = {
         TEN_FRACTIONS,
     ),
     "check_decade_fractions": Table(
-        [(0.25, 0.009), (1 / 4, (1e-2 - 1e-3) / (1 - 1e-4))],
+        [(0.2702, 0.018), (1 / math.log10(5000), (1e-2 - 1e-3) / (0.5 - 1e-4))],
         [
-            ((0.2, 0.009), "count decades"),
-            ((0.25, 0.09), "interval's length"),
-            ((0.25, 0.25), "interval's length"),
-            ((25, 0.9), "not percentages"),
-            ((0.009, 0.25), "count decades"),
+            ((0.25, 0.018), "count decades"),
+            ((0.2702, 0.009), "interval's length"),
+            ((0.2702, 0.2702), "interval's length"),
+            ((27, 1.8), "not percentages"),
+            ((0.018, 0.2702), "count decades"),
         ],
         TEN_FRACTIONS,
     ),

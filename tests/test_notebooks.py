@@ -216,16 +216,91 @@ def test_learning_goals_exercises_and_summary_in_that_order(notebook):
     assert positions == sorted(positions)
 
 
-def test_exercises_have_hidden_solutions_that_keep_the_learners_names(notebook):
-    _, nb = notebook
+def test_exercises_have_solutions_that_keep_the_learners_names(notebook):
+    path, nb = notebook
     solutions = [cell for cell in code_cells(nb) if is_solution(cell)]
     assert len(solutions) >= 3, "three exercises or more, each with a worked solution"
-    for cell in solutions:
-        assert cell.metadata.get("jupyter", {}).get("source_hidden") is True, f"solution not hidden:\n{cell.source}"
-    learner = set().union(*(bound_names(parse(cell).body) for cell in code_cells(nb) if not is_solution(cell)))
+    if path.name[:2] not in NOT_YET_MOVED:
+        for cell in solutions:
+            assert not cell.metadata.get("jupyter", {}).get("source_hidden"), (
+                f"a solution in the Solutions section is meant to be read; its source is hidden:\n{cell.source}"
+            )
+    learner_cells = [cell for cell in code_cells(nb) if not is_solution(cell)]
+    learner = set().union(*(bound_names(parse(cell).body) for cell in learner_cells))
     for cell in solutions:
         overwritten = (bound_names(parse(cell).body) - {"_"}) & learner  # "_" holds nothing anyone reads
         assert not overwritten, f"a solution overwrites {', '.join(sorted(overwritten))}:\n{cell.source}"
+    only_solutions = set().union(*(bound_names(parse(cell).body) for cell in solutions)) - learner
+    for cell in learner_cells:
+        read = {
+            node.id for node in ast.walk(parse(cell)) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
+        }
+        assert not read & only_solutions, (
+            f"a cell reads {', '.join(sorted(read & only_solutions))}, which only a solution defines"
+        )
+
+
+def section_starts(nb):
+    """The index of the cell that opens each '## ' section, by its lower-case title."""
+    found = {}
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("## "):
+                    found.setdefault(line[3:].strip().lower(), index)
+    return found
+
+
+def calls_a_check(cell):
+    return any(name.startswith("check_") for name in calls(cell))
+
+
+# Notebooks whose solutions still sit under their exercises; they move to a Solutions section later.
+NOT_YET_MOVED = {"11", "12"}
+
+
+@pytest.fixture(
+    params=[
+        pytest.param(path, marks=pytest.mark.xfail(reason="solutions not yet moved", strict=False))
+        if path.name[:2] in NOT_YET_MOVED
+        else path
+        for path in NOTEBOOKS
+    ],
+    ids=lambda path: path.name,
+)
+def converted(request):
+    return request.param, read(request.param)
+
+
+def test_nothing_above_the_summary_shows_an_answer(converted):
+    _, nb = converted
+    sections = section_starts(nb)
+    summary = next(index for title, index in sections.items() if title.startswith("summary"))
+    for cell in nb.cells[:summary]:
+        if cell.cell_type != "code":
+            continue
+        for output in cell.outputs:
+            for text in output_texts(output):
+                assert "✓" not in text, f"an output above the summary shows a ✓ (an answer):\n{text}\nin\n{cell.source}"
+
+
+def test_solutions_come_last_after_the_summary_each_through_a_check(converted):
+    _, nb = converted
+    sections = section_starts(nb)
+    if not any(title.startswith("exercises") for title in sections):
+        return
+    assert "solutions" in sections, "a '## Solutions' section holds the worked solutions"
+    summary = next(index for title, index in sections.items() if title.startswith("summary"))
+    start = sections["solutions"]
+    assert start > summary, "the Solutions section comes after the summary and the link to the next notebook"
+    assert max(sections.values()) == start, "the Solutions section is the last one"
+    solutions = [cell for cell in nb.cells[start:] if cell.cell_type == "code"]
+    assert len(solutions) >= 3, "one worked cell per exercise"
+    for cell in solutions:
+        assert calls_a_check(cell), f"a solution runs its exercise's check, so CI proves it:\n{cell.source}"
+        assert is_solution(cell), f"a solution cell is tagged 'solution':\n{cell.source}"
+    above = [cell for cell in nb.cells[:start] if cell.cell_type == "code"]
+    assert not any(is_solution(cell) for cell in above), "every solution sits in the Solutions section"
 
 
 def test_widget_cells_are_stored_empty_after_a_static_figure(notebook):

@@ -101,18 +101,19 @@ _PERCENTAGES = "give fractions, not percentages."
 
 
 @numeric(
-    expected=(near(0.25, rel=1e-3, abs_=0), near((1e-2 - 1e-3) / (1 - 1e-4), rel=2e-3, abs_=0)),
+    expected=(near(1 / math.log10(0.5 / 1e-4), rel=1e-3, abs_=0), near((1e-2 - 1e-3) / (0.5 - 1e-4), rel=2e-3, abs_=0)),
     not_a_number="answer with two fractions between 0 and 1, e.g. 0.5 for a half.",
-    praise="log-uniform gives each of the 4 decades the same share; uniform gives this one under 1%.",
+    praise="log-uniform gives every decade the same share: 1/log₁₀(5000) ≈ 0.27, as the range spans 3.7 decades; "
+    "uniform gives this one under 2%.",
     near_misses=[
         ((above(1), ANY), _PERCENTAGES),
         ((ANY, above(1)), _PERCENTAGES),
         (
             (WRONG, ANY),
-            "log-uniform: the logarithm is uniform, so count decades — how many lie in [1e-4, 1]? (equation (4))",
+            "log-uniform: the logarithm is uniform, so count decades — how many does [1e-4, 0.5] span? (equation (4))",
         ),
     ],
     hint="uniform: the share is the interval's length divided by the range's length.",
 )
 def check_decade_fractions(loguniform_fraction, uniform_fraction):
-    """η in [1e-4, 1], the share in [1e-3, 1e-2]: 1/4 log-uniform, (1e-2 − 1e-3)/(1 − 1e-4) uniform."""
+    """η in [1e-4, 0.5], the share in [1e-3, 1e-2]: 1/log₁₀(5000) log-uniform, (1e-2 − 1e-3)/(0.5 − 1e-4) uniform."""

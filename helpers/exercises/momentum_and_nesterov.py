@@ -5,12 +5,12 @@ import numpy as np
 from helpers import rates
 from helpers.exercises._core import ANY, above, function_check, near, numeric, vector
 
-_ETA_STAR, _MU_STAR, _RATE = rates.optimal_heavy_ball(1.0, 100.0)
+_ETA_STAR, _MU_STAR, _RATE = rates.optimal_heavy_ball(1.0, 400.0)
 
 
 @numeric(
     expected=(_MU_STAR, _ETA_STAR),
-    praise=f"μ* = (9/11)² ≈ {_MU_STAR:.4f} and η* = 4/(10 + 1)² ≈ {_ETA_STAR:.4f}: rate √μ* = 9/11 ≈ {_RATE:.3f}.",
+    praise=f"μ* = (19/21)² ≈ {_MU_STAR:.4f} and η* = 4/(20 + 1)² ≈ {_ETA_STAR:.5f}: rate √μ* = 19/21 ≈ {_RATE:.3f}.",
     near_misses=[
         ((_RATE, ANY), "that is the rate √μ*; μ* is its square."),
         (
@@ -20,10 +20,10 @@ _ETA_STAR, _MU_STAR, _RATE = rates.optimal_heavy_ball(1.0, 100.0)
         ),
         ((ANY, _ETA_STAR), "η is right. μ* comes from √κ, not κ: ((√κ − 1)/(√κ + 1))²."),
     ],
-    hint="κ = λ_max/λ_min = 100, so √κ = 10; equation (11) has both answers.",
+    hint="κ = λ_max/λ_min = 400, so √κ = 20; equation (11) has both answers.",
 )
 def check_optimal_momentum(mu, eta):
-    """μ* and η* of the heavy ball for Hessian eigenvalues 1 and 100."""
+    """μ* and η* of the heavy ball for Hessian eigenvalues 1 and 400."""
 
 
 def _stability_cases():

@@ -21,14 +21,14 @@ def check_rmsprop_memory(answer):
 
 
 @numeric(
-    expected=1 / math.sqrt(1 - 0.99),
+    expected=1 / math.sqrt(1 - 0.96),
     rel=1e-4,
-    praise="v₁ = (1 − ρ)g₁², so |Δθ₁| = η|g₁|/(√(1 − ρ)|g₁|) = η/√0.01 = 10η.",
-    near_misses=[(1 / (1 - 0.99), "close: the denominator is the square root of v₁.")],
+    praise="v₁ = (1 − ρ)g₁², so |Δθ₁| = η|g₁|/(√(1 − ρ)|g₁|) = η/√0.04 = 5η.",
+    near_misses=[(1 / (1 - 0.96), "close: the denominator is the square root of v₁.")],
     hint="after one step v₁ = (1 − ρ)g₁² (v₀ = 0). Divide |g₁| by √v₁.",
 )
 def check_rmsprop_first_step(answer):
-    """|Δθ₁| / η under torch's RMSprop (no bias correction) for ρ = 0.99, ε negligible."""
+    """|Δθ₁| / η under torch's RMSprop (no bias correction) for ρ = 0.96, ε negligible."""
 
 
 @numeric(
