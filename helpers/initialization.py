@@ -74,6 +74,21 @@ def pytorch_default_variance(fan_in):
     return pytorch_default_bound(fan_in) ** 2 / 3  # Var of U(−b, b) is b²/3
 
 
+def draw_device(generator):
+    """Where a draw with `generator` must happen: the generator's own device (None: torch's global CPU generator)."""
+    return torch.device("cpu") if generator is None else generator.device
+
+
+def normal_draw(shape, std, dtype, generator=None):
+    """N(0, std²) values of `shape` and `dtype`, drawn on the generator's device (see `draw_device`).
+
+    Drawn in the logical (contiguous) order, so the values do not depend on the memory format of the
+    tensor they are copied into, nor on its device.
+    """
+    draw = torch.empty(shape, dtype=dtype, device=draw_device(generator))
+    return draw.normal_(0.0, std, generator=generator)
+
+
 def layers(model):
     """The model's Linear and Conv2d layers, as (name, module), in definition order."""
     return [(name, m) for name, m in model.named_modules() if isinstance(m, LAYERS)]
@@ -89,6 +104,11 @@ def initialize(model, scheme, *, scale=1.0, std=None, value=None, generator=None
       "he"        W ~ N(0, scale · 2/fan_in), b = 0  (scale = 1 is He et al. 2015: torch's kaiming_normal_)
       "pytorch"   the layer's own reset_parameters(): W, b ~ U(−1/√fan_in, 1/√fan_in)
     generator: a torch.Generator for the random schemes ("pytorch" draws from the global one, as torch does).
+
+    The random weights are drawn on the generator's device (the CPU when `generator` is None: torch's
+    global CPU generator), then copied to the layer's device. A CPU generator therefore gives the same
+    weights whether the model lives on the CPU or on a GPU, and torch never sees a CPU generator handed
+    a CUDA tensor, which it refuses.
     """
     if scheme not in SCHEMES:
         raise ValueError(f"scheme must be one of {', '.join(map(repr, SCHEMES))}, got {scheme!r}")
@@ -98,8 +118,11 @@ def initialize(model, scheme, *, scale=1.0, std=None, value=None, generator=None
             raise ValueError('scheme "normal" needs std, the weights\' standard deviation')
         std = _positive_real("std", std)
     if scheme == "constant":
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)) \
-                or not math.isfinite(value):
+        if (
+            isinstance(value, (bool, np.bool_))
+            or not isinstance(value, (int, float, np.integer, np.floating))
+            or not math.isfinite(value)
+        ):
             raise ValueError(f'scheme "constant" needs a finite value for the weights, got {value!r}')
     if generator is not None and not isinstance(generator, torch.Generator):
         raise ValueError(f"generator must be a torch.Generator or None, got {generator!r}")
@@ -118,9 +141,7 @@ def initialize(model, scheme, *, scale=1.0, std=None, value=None, generator=None
                 weight.fill_(float(value))
             else:
                 sigma = std if scheme == "normal" else math.sqrt(scale) * he_std(fan_in(weight))  # √(scale·2/fan_in)
-                # Drawn in the logical (contiguous) order, so the values do not depend on the memory format.
-                draw = torch.empty(weight.shape, dtype=weight.dtype, device=weight.device)
-                weight.copy_(draw.normal_(0.0, sigma, generator=generator))
+                weight.copy_(normal_draw(weight.shape, sigma, weight.dtype, generator))
             if layer.bias is not None:
                 layer.bias.zero_()
     return model
@@ -169,6 +190,7 @@ def activation_stats(model, inputs, kinds=LAYERS):
         def record(module, args, output):
             y = output.detach().double()
             stats.append(LayerStats(name, y.mean().item(), y.std().item(), (y == 0).double().mean().item()))
+
         return record
 
     handles = [m.register_forward_hook(hook(name)) for name, m in watched]

@@ -66,8 +66,12 @@ def _check_like(name, tensors, reference):
     if list(tensors) != list(reference):
         missing = sorted(set(reference) - set(tensors))
         extra = sorted(set(tensors) - set(reference))
-        detail = "; ".join(filter(None, [missing and f"missing {', '.join(missing)}",
-                                         extra and f"unexpected {', '.join(extra)}"])) or "in another order"
+        detail = (
+            "; ".join(
+                filter(None, [missing and f"missing {', '.join(missing)}", extra and f"unexpected {', '.join(extra)}"])
+            )
+            or "in another order"
+        )
         raise ValueError(f"{name} must hold the model's trainable parameters in order: {detail}")
     for key, tensor in tensors.items():
         if not isinstance(tensor, torch.Tensor) or tensor.shape != reference[key].shape:
@@ -124,7 +128,8 @@ def combine(center, directions, coefficients):
     for name, theta in center.items():
         point = theta.clone()
         for c, direction in zip(coefficients, directions):
-            point.add_(direction[name].to(theta.dtype), alpha=c)
+            # A direction may live elsewhere (e.g. drawn on the CPU for a model on a GPU): bring it to θ.
+            point.add_(direction[name].to(device=theta.device, dtype=theta.dtype), alpha=c)
         out[name] = point
     return out
 
@@ -145,7 +150,7 @@ def filter_normalize(direction, weights):
             out[name] = torch.zeros_like(d)
             continue
         d_norms = d.reshape(len(d), -1).norm(dim=1)
-        w_norms = w.reshape(len(w), -1).norm(dim=1).to(d.dtype)
+        w_norms = w.reshape(len(w), -1).norm(dim=1).to(device=d.device, dtype=d.dtype)
         scale = torch.where(d_norms > 0, w_norms / torch.where(d_norms > 0, d_norms, 1), 0)
         out[name] = d * scale.view(-1, *([1] * (d.dim() - 1)))  # dᵢ ← dᵢ ‖θᵢ‖ / ‖dᵢ‖
     return out
@@ -154,8 +159,10 @@ def filter_normalize(direction, weights):
 def random_direction(model_or_params, seed=0, normalize=True):
     """A Gaussian random direction, filter-normalized unless `normalize` is False.
 
-    The draw depends only on `seed` and the parameters' shapes. One-dimensional parameters get zeros
-    either way, so that the two kinds of direction perturb the same parameters.
+    The draw depends only on `seed` and the parameters' shapes: it is made in float64 by a CPU generator,
+    then cast and copied to each parameter's dtype and device, so a model on a GPU gets the same direction
+    as its copy on the CPU. One-dimensional parameters get zeros either way, so that the two kinds of
+    direction perturb the same parameters.
     """
     weights = _reference(model_or_params)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:

@@ -25,6 +25,8 @@ import numpy as np
 
 from helpers._checks import flag, positive
 from helpers.atomic import atomic_writer, remove_stale_temporaries
+from helpers.environment import FULL_MNIST_ENV
+from helpers.environment import flag as flag_set
 
 MIRRORS = (
     "https://ossci-datasets.s3.amazonaws.com/mnist/",
@@ -60,7 +62,7 @@ SHA256 = {
 }
 """The SHA-256 of each file that ships with the course."""
 
-FULL_ENV = "DESCENT_MNIST_FULL"
+FULL_ENV = FULL_MNIST_ENV
 
 # The third header byte of an IDX file names the element type; multi-byte types are big-endian.
 IDX_DTYPES = {
@@ -191,7 +193,7 @@ def download_file(url_list, dest, md5, timeout=30, speed_limit=SPEED_LIMIT, spee
 def wants_full(full=None):
     """Whether to load the full training set: `full` when given, else the DESCENT_MNIST_FULL variable."""
     if full is None:
-        return os.environ.get(FULL_ENV, "").strip().lower() not in ("", "0", "false", "no")
+        return flag_set(FULL_ENV)
     return flag("full (or None: the DESCENT_MNIST_FULL variable)", full)
 
 

@@ -92,8 +92,11 @@ def count_macs(model, input_shape=(1, *IMAGE_SHAPE)):
     the model once on zeros with forward hooks; it covers the whole batch in `input_shape`, so the
     default (1, 1, 28, 28) gives the cost per image. The model's train/eval mode is left as it was.
     """
-    if (not isinstance(input_shape, (tuple, list)) or len(input_shape) < 2
-            or any(isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in input_shape)):
+    if (
+        not isinstance(input_shape, (tuple, list))
+        or len(input_shape) < 2
+        or any(isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in input_shape)
+    ):
         raise ValueError(f"input_shape must be positive integers (batch, …), e.g. (1, 1, 28, 28); got {input_shape!r}")
     total = 0
 

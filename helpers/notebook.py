@@ -1,17 +1,11 @@
 """The one setup cell's helpers: quick mode, seeding, plotting defaults, device choice."""
 
-import os
 import platform
 import random
 
 import numpy as np
 
-QUICK_ENV = "DESCENT_QUICK"
-
-
-def quick_mode():
-    """True when DESCENT_QUICK is set (CI and the test command): fewer steps, epochs and seeds. Read now."""
-    return os.environ.get(QUICK_ENV, "").strip().lower() not in ("", "0", "false", "no")
+from helpers.environment import QUICK_ENV, quick_mode  # noqa: F401 (part of this module's interface)
 
 
 def __getattr__(name):

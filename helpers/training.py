@@ -11,8 +11,9 @@ Why it is fast. The usual example builds every batch in Python, one image at a t
 a DataLoader collate). Here the whole data set is moved to the device once and normalized once; each
 epoch draws one random permutation, and a batch is a single `index_select`. Augmentation (random
 shifts of up to `max_shift` pixels) is a gather on the whole batch. Activations use the channels_last
-layout, which oneDNN and cuDNN convolutions prefer, and the forward pass runs under bfloat16 autocast
-where the hardware supports it (the weights and the optimizer stay in float32).
+layout, which oneDNN and cuDNN convolutions prefer. On a GPU that supports it the forward pass runs under
+bfloat16 autocast (the weights and the optimizer stay in float32); on a CPU it stays float32 unless asked
+for, so that every CPU computes the same numbers.
 
 Why it is reproducible. One seeded `torch.Generator` on the CPU draws the order and the shifts (so they
 are the same on every device), and the global torch generator behind dropout is seeded too, inside
@@ -28,7 +29,13 @@ The optimizer argument of `fit` may be
 `fit` builds the first two after moving the model to its device, so their state lands there too.
 """
 
+import copy
+import importlib.util
 import math
+import os
+import shutil
+import sys
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -37,8 +44,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from helpers import notebook
-from helpers.atomic import atomic_writer
+from helpers import checkpoint, devices
+from helpers.environment import quick_mode
 from helpers.optim import Optimizer as HelpersRule
 from helpers.torch_adapter import HelpersOptimizer
 
@@ -102,34 +109,15 @@ class History:
 
 
 def resolve_device(device=None):
-    """`device` as a torch.device, checked; None picks `helpers.notebook.device()` (DESCENT_DEVICE or the best)."""
-    if device is None:
-        return notebook.device()
-    if isinstance(device, str):
-        try:
-            device = torch.device(device)
-        except RuntimeError as error:
-            choices = ", ".join(notebook.DEVICES)
-            raise ValueError(f"device {device!r} is not a device name; use one of {choices}") from error
-    if not isinstance(device, torch.device):
-        raise ValueError(f"device must be a string, a torch.device or None, got {device!r}")
-    if device.type not in notebook.DEVICES:
-        raise ValueError(f"device {str(device)!r} is not supported; use one of {', '.join(notebook.DEVICES)}")
-    if device.type == "cuda":
-        count = torch.cuda.device_count() if torch.cuda.is_available() else 0
-        if count == 0:
-            raise ValueError(f"device {str(device)!r} was asked for, but this machine has no cuda device")
-        if device.index is not None and device.index >= count:
-            raise ValueError(f"device {str(device)!r} was asked for, but this machine has only {count} cuda device(s)")
-    if device.type == "mps":
-        mps = getattr(torch.backends, "mps", None)
-        if mps is None or not mps.is_available():
-            raise ValueError(f"device {str(device)!r} was asked for, but this machine has no mps device")
-    return device
+    """`device` as a torch.device this machine has, checked; None picks DESCENT_DEVICE or the best there is."""
+    return devices.resolve_device(device)
 
 
 def bf16_supported(device):
-    """Whether `device` runs bfloat16 matrix products natively (CUDA from Ampere on; CPUs with AVX512-BF16 or AMX)."""
+    """Whether `device` runs bfloat16 matrix products natively (CUDA from Ampere on; CPUs with AVX512-BF16 or AMX).
+
+    This says what the hardware can do; `resolve_precision` decides what "auto" uses.
+    """
     device = torch.device(device)
     if device.type == "cuda":
         return torch.cuda.is_bf16_supported()
@@ -142,11 +130,16 @@ def bf16_supported(device):
 
 
 def resolve_precision(precision, device):
-    """"bf16" or "fp32": "auto" means bf16 where `bf16_supported(device)`, else fp32."""
+    """ "bf16" or "fp32": "auto" means bf16 on a CUDA device that supports it, fp32 everywhere else.
+
+    On a CPU "auto" is always fp32, even where the CPU has bfloat16 units: a run then gives the same
+    numbers on every CPU, up to the last bits of float32. bf16 stays available as an explicit opt-in.
+    """
     if precision not in PRECISIONS:
         raise ValueError(f"precision must be one of {', '.join(map(repr, PRECISIONS))}, got {precision!r}")
     if precision == "auto":
-        return "bf16" if bf16_supported(device) else "fp32"
+        device = torch.device(device)
+        return "bf16" if device.type == "cuda" and bf16_supported(device) else "fp32"
     return precision
 
 
@@ -169,6 +162,29 @@ def loader_options(device_type):
     """
     on_gpu = device_type == "cuda"
     return LoaderOptions(num_workers=2 if on_gpu else 0, pin_memory=on_gpu)
+
+
+def compile_unavailable(device):
+    """Why `torch.compile` cannot run on `device` here, as a sentence; None where its compiler is present.
+
+    On a CPU, torch.compile's default backend (inductor) writes C++ and builds it with the compiler named
+    by $CXX, else g++ (clang++ on macOS); on a CUDA GPU it generates Triton kernels. This only looks for
+    them, which is instant; a compilation can still fail later, so callers keep a fallback.
+    """
+    device = torch.device(device)
+    import torch._dynamo as dynamo  # slow to import: only when asked
+
+    if not dynamo.is_dynamo_supported():
+        return (
+            f"torch.compile does not support Python {sys.version_info.major}.{sys.version_info.minor} on this platform"
+        )
+    if device.type == "cpu":
+        compiler = os.environ.get("CXX", "").strip() or ("clang++" if sys.platform == "darwin" else "g++")
+        if shutil.which(compiler) is None:
+            return f"no C++ compiler: torch.compile on a CPU builds its kernels with {compiler}, which is not installed"
+    elif device.type == "cuda" and importlib.util.find_spec("triton") is None:
+        return "torch.compile on a CUDA GPU generates Triton kernels, and Triton is not installed"
+    return None
 
 
 # --------------------------------------------------------------------------- data
@@ -280,10 +296,24 @@ def _logits_in_batches(model, images, batch_size, precision):
         model.train(was_training)
 
 
-def evaluate(model, data, batch_size=1000, precision="auto"):
-    """(mean cross-entropy loss, accuracy) of `model` on `data`, in eval mode, on the model's device."""
+def evaluation_batch_size(device):
+    """Images per forward pass when evaluating on `device`: 100 on a CPU, 1000 on a GPU.
+
+    A CPU keeps a small batch's activations in its caches: for the classic CNN on one core, batches of
+    100 evaluate 1.7× faster than batches of 1000. A GPU needs large batches to keep its cores busy.
+    """
+    return 100 if torch.device(device).type == "cpu" else 1000
+
+
+def evaluate(model, data, batch_size=None, precision="auto"):
+    """(mean cross-entropy loss, accuracy) of `model` on `data`, in eval mode, on the model's device.
+
+    batch_size: images per forward pass; None picks `evaluation_batch_size` for the model's device.
+    """
+    device = _model_device(model)
+    batch_size = evaluation_batch_size(device) if batch_size is None else batch_size
     _check_batch_size(batch_size)
-    data = as_tensor_data(data, _model_device(model))
+    data = as_tensor_data(data, device)
     if len(data) == 0:
         raise ValueError("data is empty")
     loss_sum = torch.zeros((), device=data.images.device)
@@ -295,16 +325,18 @@ def evaluate(model, data, batch_size=1000, precision="auto"):
     return loss_sum.item() / len(data), correct.item() / len(data)
 
 
-def predict(model, data, batch_size=1000, precision="auto"):
+def predict(model, data, batch_size=None, precision="auto"):
     """Logits (N, 10), float32 on the CPU, for a confusion matrix; `.softmax(1)` gives probabilities.
 
-    `data` is a TensorData, a pair (images, labels) or uint8 images alone.
+    `data` is a TensorData, a pair (images, labels) or uint8 images alone; batch_size as for `evaluate`.
     """
+    device = _model_device(model)
+    batch_size = evaluation_batch_size(device) if batch_size is None else batch_size
     _check_batch_size(batch_size)
     if not isinstance(data, (TensorData, tuple, list)):
         images = np.asarray(data)
         data = (images, np.zeros(len(images), dtype=np.int64))
-    data = as_tensor_data(data, _model_device(model))
+    data = as_tensor_data(data, device)
     parts = [logits.cpu() for _, logits in _logits_in_batches(model, data.images, batch_size, precision)]
     return torch.cat(parts) if parts else torch.empty(0, 10)
 
@@ -312,22 +344,12 @@ def predict(model, data, batch_size=1000, precision="auto"):
 # --------------------------------------------------------------------------- checkpoints
 
 
-def atomic_save(obj, path):
-    """torch.save `obj` to `path` through a temporary file beside it, fsynced, then os.replace.
-
-    A failure at any point leaves `path` as it was (absent, or the previous checkpoint) and no
-    temporary file behind.
-    """
-    with atomic_writer(path) as out:
-        torch.save(obj, out)
-
-
 def load_checkpoint(path, map_location="cpu"):
-    """A checkpoint written by `fit` (a directory holding one, or the file), read with weights_only=True."""
+    """A checkpoint written by `fit` (a directory holding one, or the file), verified (see helpers.checkpoint)."""
     path = Path(path)
     if path.is_dir():
         path = path / CHECKPOINT_NAME
-    return torch.load(path, map_location=map_location, weights_only=True)
+    return checkpoint.read(path, map_location)
 
 
 def _rng_states(device, data_generator):
@@ -348,9 +370,14 @@ def _set_rng_states(states, device, data_generator):
         torch.mps.set_rng_state(states["mps"])
 
 
+def _cuda_index(device):
+    """The index of a cuda device; plain "cuda" means the current one, as torch.cuda's functions read it."""
+    return device.index if device.index is not None else torch.cuda.current_device()
+
+
 def _fork_rng(device):
     if device.type == "cuda":
-        return torch.random.fork_rng(devices=[device.index or 0], device_type="cuda")
+        return torch.random.fork_rng(devices=[_cuda_index(device)], device_type="cuda")
     if device.type == "mps":
         return torch.random.fork_rng(devices=[0], device_type="mps")
     return torch.random.fork_rng(devices=[], device_type="cpu")
@@ -427,28 +454,35 @@ def fit(
     optimizer: a helpers.optim rule, a factory params -> torch.optim.Optimizer, or a torch optimizer
         built on `model.parameters()` (see the module docstring).
     lr_schedule: step t (0, 1, … over the whole run) -> η, set on every param group before step t.
-    device: None picks `helpers.notebook.device()`; else "cpu", "cuda", "cuda:1", "mps" (checked).
-    precision: "auto" (bf16 autocast where supported), "bf16" or "fp32".
+    device: None picks DESCENT_DEVICE or the best there is; else "cpu", "cuda", "cuda:1", "mps" (checked).
+    precision: "auto" (bf16 autocast on a CUDA device that supports it, else fp32), "bf16" or "fp32".
     augment: shift each training image by up to `max_shift` pixels each epoch.
     checkpoint_dir: write `checkpoint.pt` there at the end of every epoch; with `resume=True` a run
         continues from it (a missing checkpoint starts afresh); `epochs` is the total, not the remainder.
     seed: seeds the order, the shifts and dropout; the model's initial weights are the caller's.
-    progress: a tqdm bar with loss and images/s; None shows it except in quick mode.
+    progress: a tqdm bar with the loss, images/s and the time left; None shows it except in quick mode.
     compile: run the training forward pass through `torch.compile` (the first steps compile it).
     """
     _check_fit_arguments(epochs, batch_size, augment, max_shift, seed, checkpoint_dir, resume, lr_schedule)
     device = resolve_device(device)
     precision = resolve_precision(precision, device)
+    if compile and (reason := compile_unavailable(device)) is not None:
+        raise ValueError(f"compile=True cannot run here: {reason}")
     if progress is None:
-        progress = not notebook.QUICK
+        progress = not quick_mode()
     model.to(device=device, memory_format=torch.channels_last)
     optimizer = _build_optimizer(optimizer, model)
     train = as_tensor_data(data, device)
     if len(train) == 0:
         raise ValueError("data is empty")
     val = as_tensor_data(val_data, device) if val_data is not None else None
-    config = {"batch_size": int(batch_size), "seed": int(seed), "augment": augment,
-              "max_shift": int(max_shift), "n_train": len(train)}
+    config = {
+        "batch_size": int(batch_size),
+        "seed": int(seed),
+        "augment": augment,
+        "max_shift": int(max_shift),
+        "n_train": len(train),
+    }
     checkpoint_path = Path(checkpoint_dir) / CHECKPOINT_NAME if checkpoint_dir is not None else None
     if checkpoint_path is not None:
         checkpoint_path.parent.mkdir(parents=True, exist_ok=True)
@@ -458,11 +492,12 @@ def fit(
         torch.manual_seed(seed)
         data_generator = torch.Generator().manual_seed(seed)
         history, start_epoch = History(), 0
-        if resume and checkpoint_path.exists():
+        if resume and (checkpoint_path.exists() or checkpoint.previous_path(checkpoint_path).exists()):
             start_epoch, history = _restore(checkpoint_path, config, model, optimizer, device, data_generator)
         forward = torch.compile(model) if compile else model
-        run = _Run(forward, optimizer, train, device, precision, batch_size, augment, max_shift,
-                   lr_schedule, data_generator)
+        run = _Run(
+            forward, optimizer, train, device, precision, batch_size, augment, max_shift, lr_schedule, data_generator
+        )
         bar = _progress_bar(progress, epochs, start_epoch, len(train))
         try:
             for epoch in range(start_epoch, epochs):
@@ -479,7 +514,7 @@ def fit(
                     history.val_loss.append(val_loss)
                     history.val_accuracy.append(val_accuracy)
                 if checkpoint_path is not None:
-                    atomic_save(
+                    checkpoint.write(
                         {
                             "format": CHECKPOINT_FORMAT,
                             "epoch": epoch + 1,
@@ -498,37 +533,53 @@ def fit(
     return history
 
 
+CHECKPOINT_KEYS = ("format", "epoch", "config", "model", "optimizer", "history", "rng")
+
+
 def _restore(path, config, model, optimizer, device, data_generator):
-    checkpoint = torch.load(path, map_location=device, weights_only=True)
-    if checkpoint.get("format") != CHECKPOINT_FORMAT:
-        raise ValueError(f"{path} is not a checkpoint of format {CHECKPOINT_FORMAT}")
+    """Load the newest usable checkpoint into the model, the optimizer and the generators; (epoch, History).
+
+    A damaged newest checkpoint gives way to the previous one, and the run says so; one that belongs to
+    another run (other settings, another format) is refused with a CheckpointError naming the file.
+    """
+    loaded = checkpoint.read_latest(path, map_location=device)
+    if loaded.skipped:
+        print(f"{loaded.skipped}\nResuming from the checkpoint before it, {loaded.path}.")
+    contents, path = loaded.contents, loaded.path
+    advice = f"Start afresh (resume=False), or give this run another checkpoint_dir than {path.parent}."
+    missing = [key for key in CHECKPOINT_KEYS if key not in contents]
+    if missing or contents["format"] != CHECKPOINT_FORMAT:
+        found = f"it lacks {', '.join(missing)}" if missing else f"it has format {contents['format']!r}"
+        raise checkpoint.CheckpointError(
+            f"{path} is not a training checkpoint of format {CHECKPOINT_FORMAT} ({found}). {advice}"
+        )
     for name, value in config.items():
-        saved = checkpoint["config"].get(name)
+        saved = contents["config"].get(name)
         if saved != value:
-            raise ValueError(
-                f"cannot resume from {path}: it was trained with {name}={saved!r}, this run has {name}={value!r}"
+            raise checkpoint.CheckpointError(
+                f"cannot resume from {path}: it was trained with {name}={saved!r}, this run has {name}={value!r}. "
+                f"{advice}"
             )
-    model.load_state_dict(checkpoint["model"])
-    optimizer.load_state_dict(checkpoint["optimizer"])
+    model.load_state_dict(contents["model"])
+    optimizer.load_state_dict(contents["optimizer"])
     # The generator states must be CPU byte tensors whatever map_location did to them.
-    rng = {name: state.cpu() for name, state in checkpoint["rng"].items()}
+    rng = {name: state.cpu() for name, state in contents["rng"].items()}
     _set_rng_states(rng, device, data_generator)
-    return checkpoint["epoch"], History.from_dict(checkpoint["history"])
+    return contents["epoch"], History.from_dict(contents["history"])
 
 
 def _progress_bar(progress, epochs, start_epoch, n_train):
     if not progress or start_epoch >= epochs:
         return None
-    from tqdm.auto import tqdm
-
-    return tqdm(total=epochs * n_train, initial=start_epoch * n_train, unit="img", unit_scale=True)
+    return progress_bar(epochs * n_train, initial=start_epoch * n_train, unit="img", unit_scale=True, disable=False)
 
 
 class _Run:
     """The inner loop of `fit`: what stays fixed from one epoch to the next."""
 
-    def __init__(self, forward, optimizer, train, device, precision, batch_size, augment, max_shift,
-                 lr_schedule, data_generator):
+    def __init__(
+        self, forward, optimizer, train, device, precision, batch_size, augment, max_shift, lr_schedule, data_generator
+    ):
         self.forward, self.optimizer, self.train = forward, optimizer, train
         self.device, self.precision, self.batch_size = device, precision, batch_size
         self.augment, self.max_shift = augment, max_shift
@@ -548,8 +599,9 @@ class _Run:
             images = self.train.images.index_select(0, batch)
             labels = self.train.labels.index_select(0, batch)
             if shifts is not None:
-                images = shift_images(images, shifts[step * self.batch_size : (step + 1) * self.batch_size],
-                                      self.max_shift)
+                images = shift_images(
+                    images, shifts[step * self.batch_size : (step + 1) * self.batch_size], self.max_shift
+                )
             if self.lr_schedule is not None:
                 lr = _scheduled_lr(self.lr_schedule, epoch * self.steps_per_epoch + step)
                 for group in self.optimizer.param_groups:
@@ -567,3 +619,164 @@ class _Run:
                 if step % PROGRESS_EVERY == 0 or step == self.steps_per_epoch - 1:
                     bar.set_postfix(loss=f"{loss.item():.4f}")  # tqdm shows the throughput, in img/s
         return loss_sum.item() / n, correct.item() / n, float(self.optimizer.param_groups[0]["lr"])
+
+
+# --------------------------------------------------------------------------- how long: estimates and progress
+
+
+def seconds_per_step(model, data, optimizer, *, batch_size=100, steps=3, rounds=3, **fit_options):
+    """The wall-clock seconds one `fit` training step of `model` takes on this machine.
+
+    After one untimed warm-up step (the first step also pays for setting up the convolution kernels),
+    `rounds` `fit` epochs of `steps` batches each are timed, and the fastest round's time per step is
+    returned: other work on a shared machine only ever slows a round down, so the fastest round is the
+    closest to what the step itself costs. It all runs on a copy of the model with an optimizer of its
+    own, so the caller's model, optimizer and random state are left as they were. `optimizer` is a
+    helpers.optim rule or a factory params -> torch optimizer (as for `fit`); `fit_options` are `fit`'s
+    (device, precision, augment, compile, …).
+    """
+    if isinstance(optimizer, torch.optim.Optimizer):
+        raise ValueError(
+            "pass a helpers.optim rule or a factory params -> optimizer: timing must not step "
+            "an optimizer that the caller goes on using"
+        )
+    _check_batch_size(batch_size)
+    for name, value in (("steps", steps), ("rounds", rounds)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{name} must be an integer ≥ 1, got {value!r}")
+    for owned in ("epochs", "checkpoint_dir", "resume", "progress", "val_data", "lr_schedule"):
+        if owned in fit_options:
+            raise ValueError(f"seconds_per_step times single steps; {owned} is not one of its options")
+    device = resolve_device(fit_options.pop("device", None))
+    data = as_tensor_data(data, device)
+    if len(data) < batch_size:
+        raise ValueError(f"data holds {len(data)} images, fewer than one batch of {batch_size}")
+    timed_steps = min(steps, len(data) // batch_size)  # whole batches only
+    timed = TensorData(data.images[: timed_steps * batch_size], data.labels[: timed_steps * batch_size])
+    probe = copy.deepcopy(model)
+    settings = dict(batch_size=batch_size, device=device, progress=False, **fit_options)
+    fit(probe, TensorData(data.images[:batch_size], data.labels[:batch_size]), optimizer, 1, **settings)
+    fastest = math.inf
+    for _ in range(rounds):
+        started = time.perf_counter()
+        # fit ends by reading the loss (.item()), which waits for the device: the clock sees every step.
+        fit(probe, timed, optimizer, 1, **settings)
+        fastest = min(fastest, time.perf_counter() - started)
+    return fastest / timed_steps
+
+
+def fit_seconds(step_seconds, epochs, n_train, batch_size, n_val=0):
+    """About how long `fit` takes: epochs · (⌈n_train/B⌉ + n_val/(3B)) · step_seconds.
+
+    A training step costs about three forward passes (forward, and two products per layer backward),
+    so evaluating n_val validation images each epoch costs about n_val/(3B) steps.
+    """
+    for name, value in (
+        ("step_seconds", step_seconds),
+        ("epochs", epochs),
+        ("n_train", n_train),
+        ("batch_size", batch_size),
+        ("n_val", n_val),
+    ):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float, np.integer, np.floating))
+            or not math.isfinite(value)
+            or value < 0
+        ):
+            raise ValueError(f"{name} must be a finite number ≥ 0, got {value!r}")
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be ≥ 1, got {batch_size!r}")
+    steps = math.ceil(n_train / batch_size) + n_val / (3 * batch_size)
+    return epochs * steps * step_seconds
+
+
+def format_duration(seconds):
+    """A duration as a person reads it: "under 10 s", "40 s", "3 min", "1 h 20 min" (rounded)."""
+    if (
+        isinstance(seconds, bool)
+        or not isinstance(seconds, (int, float, np.integer, np.floating))
+        or not math.isfinite(seconds)
+        or seconds < 0
+    ):
+        raise ValueError(f"seconds must be a finite number ≥ 0, got {seconds!r}")
+    if seconds < 10:
+        return "under 10 s"
+    if seconds < 90:
+        return f"{round(seconds, -1):.0f} s"
+    minutes = seconds / 60
+    if minutes < 10:
+        return f"{minutes:.1f} min".replace(".0 min", " min")
+    if minutes < 60:
+        return f"{round(minutes):.0f} min"
+    hours, rest = divmod(round(minutes), 60)
+    return f"{hours} h {rest} min" if rest else f"{hours} h"
+
+
+def about(seconds):
+    """An estimated duration in words: "about 3 min", or "under 10 s" for a short one."""
+    duration = format_duration(seconds)
+    return duration if duration.startswith("under") else f"about {duration}"
+
+
+def announce(what, seconds):
+    """Print, before a long run starts, what it will do and about how long that takes here."""
+    print(f"{what}: {about(seconds)} on this machine (estimated from timed steps)", flush=True)
+
+
+class _DisplayLine:
+    """A file for tqdm that shows the bar as one notebook output, updated in place.
+
+    A stored notebook then keeps the bar's last state: one line, not one output per refresh.
+    """
+
+    def __init__(self):
+        from IPython.display import display
+
+        self._handle = display({"text/plain": ""}, raw=True, display_id=True)
+
+    def write(self, text):
+        line = text.replace("\r", "").rstrip()  # tqdm redraws its line by writing "\r" + bar
+        if line:
+            self._handle.update({"text/plain": line}, raw=True)
+
+    def flush(self):
+        pass
+
+
+def _in_a_notebook():
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and getattr(shell, "kernel", None) is not None
+
+
+def progress_bar(total, description=None, *, unit="it", unit_scale=False, initial=0, disable=None):
+    """A tqdm progress bar with the time left (ETA); off in quick mode unless `disable` says otherwise.
+
+    In a notebook it is a single output line updated in place, so that a stored notebook holds its
+    last state (tqdm's widget would not be stored, and text on stderr would be stored once per
+    refresh); elsewhere it writes to stderr as usual. Use it as tqdm: `update(n)`, `close()` or `with`.
+    """
+    from tqdm.std import tqdm
+
+    if disable is None:
+        disable = quick_mode()
+    in_a_notebook = _in_a_notebook() and not disable
+    target = _DisplayLine() if in_a_notebook else sys.stderr
+    # A notebook renders the bar's block characters; on stderr tqdm picks them to suit the terminal.
+    return tqdm(
+        total=total,
+        desc=description,
+        unit=unit,
+        unit_scale=unit_scale,
+        initial=initial,
+        file=target,
+        mininterval=1.0,
+        disable=disable,
+        dynamic_ncols=False,
+        ncols=100,
+        ascii=False if in_a_notebook else None,
+    )

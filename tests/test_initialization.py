@@ -84,6 +84,60 @@ def test_zeros_constant_and_normal():
         assert torch.equal(layer.weight, torch.empty(layer.weight.shape).normal_(0, 0.1, generator=generator))
 
 
+class ReportsCuda(nn.Parameter):
+    """A CPU parameter that says it lives on a GPU: a draw placed by the parameter's device goes wrong.
+
+    On a machine without CUDA, creating a tensor on the reported device fails outright; with a GPU, torch
+    refuses a CPU generator for it ("Expected a 'cuda' device type for generator"). Copying a CPU draw
+    into the parameter works either way, since the data really is on the CPU.
+    """
+
+    @property
+    def device(self):
+        return torch.device("cuda")
+
+
+def on_a_reported_gpu(model):
+    for _, layer in initialization.layers(model):
+        layer.weight = ReportsCuda(layer.weight.detach().clone())
+    return model
+
+
+@pytest.mark.parametrize("scheme, settings", [("he", {}), ("he", {"scale": 0.5}), ("normal", {"std": 0.1})])
+def test_random_schemes_draw_on_the_generators_device_then_copy(scheme, settings):
+    on_gpu = on_a_reported_gpu(small_cnn())
+    assert all(layer.weight.device.type == "cuda" for _, layer in initialization.layers(on_gpu))
+    initialization.initialize(on_gpu, scheme, generator=torch.Generator().manual_seed(7), **settings)
+    on_cpu = initialization.initialize(small_cnn(), scheme, generator=torch.Generator().manual_seed(7), **settings)
+    for (_, a), (_, b) in zip(initialization.layers(on_gpu), initialization.layers(on_cpu)):
+        assert torch.equal(a.weight.data, b.weight), "the same CPU draw, whatever device the layer reports"
+
+
+def test_every_draw_happens_on_its_generators_device(monkeypatch):
+    seen = []
+    normal = torch.Tensor.normal_
+
+    def checked_normal(tensor, *args, generator=None, **kwargs):
+        seen.append((tensor.device, None if generator is None else generator.device))
+        return normal(tensor, *args, generator=generator, **kwargs)
+
+    monkeypatch.setattr(torch.Tensor, "normal_", checked_normal)
+    initialization.initialize(small_cnn(), "he", generator=torch.Generator().manual_seed(0))
+    initialization.initialize(small_cnn(), "normal", std=0.1)
+    assert len(seen) == 4
+    assert all(where == (torch.device("cpu"), torch.device("cpu")) for where in seen[:2])
+    assert all(where == (torch.device("cpu"), None) for where in seen[2:])  # the global generator is the CPU's
+
+
+def test_without_a_generator_the_draw_comes_from_the_global_cpu_generator():
+    model = small_cnn().to(memory_format=torch.channels_last)  # built first: building draws too
+    torch.manual_seed(11)
+    initialization.initialize(model, "he")
+    torch.manual_seed(11)
+    for _, layer in initialization.layers(model):
+        assert torch.equal(layer.weight, nn.init.kaiming_normal_(torch.empty(layer.weight.shape), nonlinearity="relu"))
+
+
 def test_mlp_shape_and_depth():
     model = initialization.mlp(depth=20, width=64)
     linears = [m for m in model if isinstance(m, nn.Linear)]
@@ -122,23 +176,26 @@ def test_he_keeps_the_std_through_depth_and_pytorch_default_shrinks_it():
     assert small[-2] / small[0] < 0.01  # √½ per layer over 18 layers ≈ 0.002
 
 
-@pytest.mark.parametrize("call, match", [
-    (lambda m: initialization.initialize(m, "xavier"), "scheme"),
-    (lambda m: initialization.initialize(m, "normal"), "std"),
-    (lambda m: initialization.initialize(m, "normal", std=-1.0), "std"),
-    (lambda m: initialization.initialize(m, "constant"), "value"),
-    (lambda m: initialization.initialize(m, "he", scale=0), "scale"),
-    (lambda m: initialization.initialize(m, "he", generator=3), "generator"),
-    (lambda m: initialization.initialize(nn.ReLU(), "he"), "no Linear"),
-    (lambda m: initialization.activation_stats(m, [1, 2]), "inputs"),
-    (lambda m: initialization.activation_stats(m, torch.zeros(2, 1, 8, 8), kinds=(nn.Tanh,)), "no module"),
-    (lambda m: initialization.activation_stats(m, torch.zeros(2, 1, 8, 8), kinds=("relu",)), "kinds"),
-    (lambda m: initialization.mlp(depth=0), "depth"),
-    (lambda m: initialization.mlp(activation="gelu"), "activation"),
-    (lambda m: initialization.he_std(0), "fan_in"),
-    (lambda m: initialization.pytorch_default_variance(2.5), "fan_in"),
-    (lambda m: initialization.fan_in(torch.zeros(3)), "2 dimensions"),
-])
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda m: initialization.initialize(m, "xavier"), "scheme"),
+        (lambda m: initialization.initialize(m, "normal"), "std"),
+        (lambda m: initialization.initialize(m, "normal", std=-1.0), "std"),
+        (lambda m: initialization.initialize(m, "constant"), "value"),
+        (lambda m: initialization.initialize(m, "he", scale=0), "scale"),
+        (lambda m: initialization.initialize(m, "he", generator=3), "generator"),
+        (lambda m: initialization.initialize(nn.ReLU(), "he"), "no Linear"),
+        (lambda m: initialization.activation_stats(m, [1, 2]), "inputs"),
+        (lambda m: initialization.activation_stats(m, torch.zeros(2, 1, 8, 8), kinds=(nn.Tanh,)), "no module"),
+        (lambda m: initialization.activation_stats(m, torch.zeros(2, 1, 8, 8), kinds=("relu",)), "kinds"),
+        (lambda m: initialization.mlp(depth=0), "depth"),
+        (lambda m: initialization.mlp(activation="gelu"), "activation"),
+        (lambda m: initialization.he_std(0), "fan_in"),
+        (lambda m: initialization.pytorch_default_variance(2.5), "fan_in"),
+        (lambda m: initialization.fan_in(torch.zeros(3)), "2 dimensions"),
+    ],
+)
 def test_bad_input_gets_a_clear_error(call, match):
     with pytest.raises(ValueError, match=match):
         call(small_cnn())

@@ -18,8 +18,15 @@ def small_net(batch_norm=False, dropout=0.0):
     layers = [nn.Conv2d(1, 4, 3)]
     if batch_norm:
         layers.append(nn.BatchNorm2d(4))
-    layers += [nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(4 * 3 * 3, 6), nn.ReLU(), nn.Dropout(dropout),
-               nn.Linear(6, 3)]
+    layers += [
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(4 * 3 * 3, 6),
+        nn.ReLU(),
+        nn.Dropout(dropout),
+        nn.Linear(6, 3),
+    ]
     return nn.Sequential(*layers)
 
 
@@ -94,7 +101,9 @@ def test_line_and_plane_match_the_oracle(batch):
     alphas = np.linspace(-1, 1, 5)
     np.testing.assert_allclose(
         landscape.line(model, center, d1, loss_function(batch), alphas),
-        [oracle(model, {k: center[k] + a * d1[k] for k in center}, batch) for a in alphas], rtol=1e-5)
+        [oracle(model, {k: center[k] + a * d1[k] for k in center}, batch) for a in alphas],
+        rtol=1e-5,
+    )
     xs, ys = [-0.5, 0.0, 0.5], [0.0, 1.0]
     grid = landscape.plane(model, center, d1, d2, loss_function(batch), xs, ys)
     assert grid.shape == (2, 3)
@@ -122,8 +131,9 @@ def test_filter_normalize_keeps_zero_filters_zero():
     weights = {"w": torch.ones(3, 2)}
     direction = {"w": torch.tensor([[3.0, 4.0], [0.0, 0.0], [1.0, 0.0]])}
     out = landscape.filter_normalize(direction, weights)["w"]
-    torch.testing.assert_close(out, torch.tensor([[3.0, 4.0], [0.0, 0.0], [1.0, 0.0]]) * torch.tensor(
-        [[2**0.5 / 5], [0.0], [2**0.5]]))
+    torch.testing.assert_close(
+        out, torch.tensor([[3.0, 4.0], [0.0, 0.0], [1.0, 0.0]]) * torch.tensor([[2**0.5 / 5], [0.0], [2**0.5]])
+    )
 
 
 def test_random_direction_is_reproducible_and_raw_directions_are_gaussian():
@@ -133,6 +143,33 @@ def test_random_direction_is_reproducible_and_raw_directions_are_gaussian():
     raw = landscape.random_direction(model, seed=4, normalize=False)
     assert torch.count_nonzero(raw["0.bias"]) == 0
     assert 0.5 < raw["4.weight"].std().item() < 1.5
+
+
+def test_random_direction_is_one_cpu_draw_whatever_the_parameters_dtype():
+    """Drawn in float64 by a CPU generator, then cast: a float32 model and its float64 copy get one direction."""
+    model = small_net()
+    single = landscape.random_direction(model, seed=2, normalize=False)
+    double = landscape.random_direction(model.double(), seed=2, normalize=False)
+    assert all(double[k].dtype == torch.float64 and torch.equal(single[k], double[k].float()) for k in single)
+
+
+def test_random_direction_draws_on_the_generators_device(monkeypatch):
+    seen = []
+    randn = torch.randn
+
+    def checked_randn(*args, generator=None, device=None, **kwargs):
+        seen.append((torch.device(device or "cpu"), generator.device))
+        return randn(*args, generator=generator, device=device, **kwargs)
+
+    monkeypatch.setattr(torch, "randn", checked_randn)
+    landscape.random_direction(small_net(), seed=0)
+    assert seen and all(tensor == generator for tensor, generator in seen)
+
+
+def test_combine_brings_each_direction_to_the_points_dtype():
+    center = {"w": torch.zeros(2, 2, dtype=torch.float64)}
+    point = landscape.combine(center, [{"w": torch.ones(2, 2)}], [0.5])
+    assert point["w"].dtype == torch.float64 and torch.equal(point["w"], torch.full((2, 2), 0.5, dtype=torch.float64))
 
 
 def test_filter_normalization_is_blind_to_relu_rescaling(batch):
@@ -146,11 +183,17 @@ def test_filter_normalization_is_blind_to_relu_rescaling(batch):
     loss_fn = loss_function(batch)
     assert loss_fn(rescaled.eval()) == pytest.approx(loss_fn(model.eval()), rel=1e-5)
     alphas = np.linspace(-1, 1, 5)
-    curves = [landscape.line(m, landscape.parameters(m), landscape.random_direction(m, seed=0), loss_fn, alphas)
-              for m in (model, rescaled)]
+    curves = [
+        landscape.line(m, landscape.parameters(m), landscape.random_direction(m, seed=0), loss_fn, alphas)
+        for m in (model, rescaled)
+    ]
     np.testing.assert_allclose(curves[0], curves[1], rtol=1e-4)
-    raw = [landscape.line(m, landscape.parameters(m), landscape.random_direction(m, seed=0, normalize=False),
-                          loss_fn, alphas) for m in (model, rescaled)]
+    raw = [
+        landscape.line(
+            m, landscape.parameters(m), landscape.random_direction(m, seed=0, normalize=False), loss_fn, alphas
+        )
+        for m in (model, rescaled)
+    ]
     assert np.max(np.abs(raw[0] - raw[1])) > 0.1
 
 
@@ -168,8 +211,10 @@ def test_batch_norm_buffers_are_untouched(batch):
 def test_pca_of_a_planar_path_explains_everything():
     model = small_net()
     center = landscape.parameters(model)
-    u, v = landscape.random_direction(model, seed=1, normalize=False), landscape.random_direction(model, seed=2,
-                                                                                                    normalize=False)
+    u, v = (
+        landscape.random_direction(model, seed=1, normalize=False),
+        landscape.random_direction(model, seed=2, normalize=False),
+    )
     steps = [(-3.0, 1.0), (-2.0, -1.0), (-1.0, 0.5), (0.0, 0.0)]
     snapshots = [{k: center[k] + a * u[k] + b * v[k] for k in center} for a, b in steps]
     pca = landscape.pca_directions(snapshots)
@@ -185,22 +230,25 @@ def test_pca_of_a_planar_path_explains_everything():
     np.testing.assert_allclose(pca.explained, eigenvalues / np.trace(rows @ rows.T), rtol=1e-6)
 
 
-@pytest.mark.parametrize("call, match", [
-    (lambda m, p: landscape.parameters("model"), "nn.Module"),
-    (lambda m, p: landscape.line(m, p, {"0.weight": p["0.weight"]}, lambda model: 0.0, [0.0]), "missing"),
-    (lambda m, p: landscape.line(m, p, {**p, "0.weight": torch.zeros(2)}, lambda model: 0.0, [0.0]), "shape"),
-    (lambda m, p: landscape.line(m, p, p, lambda model: 0.0, [float("nan")]), "alphas"),
-    (lambda m, p: landscape.line(m, p, p, lambda model: 0.0, []), "alphas"),
-    (lambda m, p: landscape.line(m, p, p, "loss", [0.0]), "loss_fn"),
-    (lambda m, p: landscape.line(m, p, p, lambda model: "low", [0.0]), "number"),
-    (lambda m, p: landscape.plane(m, p, p, p, lambda model: 0.0, [0.0], [[1.0]]), "ys"),
-    (lambda m, p: landscape.random_direction(m, seed=-1), "seed"),
-    (lambda m, p: landscape.random_direction(m, normalize="yes"), "normalize"),
-    (lambda m, p: landscape.pca_directions([p]), "at least 2"),
-    (lambda m, p: landscape.pca_directions([p, p]), "no direction"),
-    (lambda m, p: landscape.pca_directions([p, shifted(p, 0)], components=3), "components"),
-    (lambda m, p: landscape.combine(p, [p], [1.0, 2.0]), "coefficients"),
-])
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda m, p: landscape.parameters("model"), "nn.Module"),
+        (lambda m, p: landscape.line(m, p, {"0.weight": p["0.weight"]}, lambda model: 0.0, [0.0]), "missing"),
+        (lambda m, p: landscape.line(m, p, {**p, "0.weight": torch.zeros(2)}, lambda model: 0.0, [0.0]), "shape"),
+        (lambda m, p: landscape.line(m, p, p, lambda model: 0.0, [float("nan")]), "alphas"),
+        (lambda m, p: landscape.line(m, p, p, lambda model: 0.0, []), "alphas"),
+        (lambda m, p: landscape.line(m, p, p, "loss", [0.0]), "loss_fn"),
+        (lambda m, p: landscape.line(m, p, p, lambda model: "low", [0.0]), "number"),
+        (lambda m, p: landscape.plane(m, p, p, p, lambda model: 0.0, [0.0], [[1.0]]), "ys"),
+        (lambda m, p: landscape.random_direction(m, seed=-1), "seed"),
+        (lambda m, p: landscape.random_direction(m, normalize="yes"), "normalize"),
+        (lambda m, p: landscape.pca_directions([p]), "at least 2"),
+        (lambda m, p: landscape.pca_directions([p, p]), "no direction"),
+        (lambda m, p: landscape.pca_directions([p, shifted(p, 0)], components=3), "components"),
+        (lambda m, p: landscape.combine(p, [p], [1.0, 2.0]), "coefficients"),
+    ],
+)
 def test_bad_input_gets_a_clear_error(call, match):
     model = small_net()
     with pytest.raises(ValueError, match=match):
@@ -210,6 +258,7 @@ def test_bad_input_gets_a_clear_error(call, match):
 def test_a_diverged_point_is_a_result(batch):
     model = small_net()
     center = landscape.parameters(model)
-    losses = landscape.line(model, center, center, lambda m: float("nan") if m[0].weight.abs().max() > 1e3 else 1.0,
-                            [0.0, 1e6])
+    losses = landscape.line(
+        model, center, center, lambda m: float("nan") if m[0].weight.abs().max() > 1e3 else 1.0, [0.0, 1e6]
+    )
     assert losses[0] == 1.0 and np.isnan(losses[1])

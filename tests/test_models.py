@@ -47,10 +47,14 @@ def test_modern_cnn_parameter_count_is_exact():
     width, wide = 32, 64
     batch_norm = 2  # a scale γ and a shift β per channel
     expected = (
-        conv_parameters(1, width, 3, bias=False) + batch_norm * width
-        + conv_parameters(width, width, 3, bias=False) + batch_norm * width
-        + conv_parameters(width, wide, 3, bias=False) + batch_norm * wide
-        + conv_parameters(wide, wide, 3, bias=False) + batch_norm * wide
+        conv_parameters(1, width, 3, bias=False)
+        + batch_norm * width
+        + conv_parameters(width, width, 3, bias=False)
+        + batch_norm * width
+        + conv_parameters(width, wide, 3, bias=False)
+        + batch_norm * wide
+        + conv_parameters(wide, wide, 3, bias=False)
+        + batch_norm * wide
         + linear_parameters(wide, 10)
     )
     assert models.count_parameters(models.modern_cnn(width=width)) == expected

@@ -1,25 +1,22 @@
 """helpers.training and helpers.torch_adapter: learning, determinism, resume, atomic checkpoints, devices.
 
-Everything runs on the CPU with small subsets; the GPU-only choices (pinning, workers, device
-checks, bf16 detection) are tested as the decisions they are, with torch's answers patched.
+Everything runs on the CPU with small subsets of the MNIST images that ship with the course; the
+GPU-only choices (pinning, workers, device checks, bf16 detection) are tested as the decisions they
+are, with torch's answers patched. tests/test_cuda.py runs the same functions on a GPU.
 """
 
 import copy
 import io
-from pathlib import Path
+import re
 
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 
-from helpers import mnist, models, optim, training
+from helpers import checkpoint, mnist, models, optim, training
 from helpers.torch_adapter import HelpersOptimizer
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
-needs_mnist = pytest.mark.skipif(
-    not SHARED.is_dir(), reason=f"offline MNIST folder {SHARED} not found (expected at ../shared/data/mnist)"
-)
 CPU = torch.device("cpu")
 
 
@@ -35,16 +32,15 @@ def one_thread():
 
 @pytest.fixture(scope="module")
 def digits():
-    if not SHARED.is_dir():
-        pytest.skip(f"offline MNIST folder {SHARED} not found (expected at ../shared/data/mnist)")
-    return mnist.load(root=SHARED, download=False)
+    return mnist.load()  # the data that ships with the course: no network, no folder beside the project
 
 
 @pytest.fixture(scope="module")
 def small(digits):
-    """200 training images drawn from every digit (the offline subset is sorted by digit): 4 steps of 50."""
-    (images, labels), _ = training.split(digits.train_images, digits.train_labels,
-                                         n_val=len(digits.train_labels) - 200, seed=1)
+    """200 training images drawn from every digit (the shipped subset is sorted by digit): 4 steps of 50."""
+    (images, labels), _ = training.split(
+        digits.train_images, digits.train_labels, n_val=len(digits.train_labels) - 200, seed=1
+    )
     return images, labels
 
 
@@ -74,13 +70,19 @@ def quick_fit(model, data, **kwargs):
 # --------------------------------------------------------------------------- learning
 
 
-@needs_mnist
 def test_one_short_epoch_on_real_mnist_learns_the_digits(digits):
     (images, labels), _ = training.split(digits.train_images, digits.train_labels, n_val=3000, seed=0)
     model = fresh_model()
-    history = training.fit(model, (images, labels), optim.adam(lr=1e-3), 1, batch_size=50, device="cpu",
-                           progress=False,
-                           val_data=(digits.test_images[:1000], digits.test_labels[:1000]))
+    history = training.fit(
+        model,
+        (images, labels),
+        optim.adam(lr=1e-3),
+        1,
+        batch_size=50,
+        device="cpu",
+        progress=False,
+        val_data=(digits.test_images[:1000], digits.test_labels[:1000]),
+    )
     loss, accuracy = training.evaluate(model, (digits.test_images[:1000], digits.test_labels[:1000]))
     assert len(images) == 2000
     assert accuracy > 0.8
@@ -89,7 +91,6 @@ def test_one_short_epoch_on_real_mnist_learns_the_digits(digits):
     assert history.epoch == [1] and history.lr == [1e-3]
 
 
-@needs_mnist
 def test_predict_agrees_with_evaluate(digits, small):
     model = fresh_model()
     quick_fit(model, small)
@@ -106,7 +107,6 @@ def test_predict_agrees_with_evaluate(digits, small):
 # --------------------------------------------------------------------------- determinism and resume
 
 
-@needs_mnist
 @pytest.mark.parametrize("precision", ["fp32", "bf16"])
 def test_same_seed_gives_identical_weights(small, precision):
     runs = []
@@ -121,7 +121,6 @@ def test_same_seed_gives_identical_weights(small, precision):
     assert not torch.equal(weights(other)["7.weight"], runs[0][0]["7.weight"])
 
 
-@needs_mnist
 def test_fit_leaves_the_global_random_state_alone(small):
     model = fresh_model()
     torch.manual_seed(123)
@@ -143,11 +142,14 @@ def crashing_schedule(at_step):
     return schedule
 
 
-@needs_mnist
-@pytest.mark.parametrize("optimizer", [
-    lambda: optim.sgd(lr=0.05, momentum=0.9, nesterov=True),
-    lambda: (lambda params: torch.optim.Adam(params, lr=1e-3)),
-], ids=["helpers-sgd-nesterov", "torch-adam"])
+@pytest.mark.parametrize(
+    "optimizer",
+    [
+        lambda: optim.sgd(lr=0.05, momentum=0.9, nesterov=True),
+        lambda: lambda params: torch.optim.Adam(params, lr=1e-3),
+    ],
+    ids=["helpers-sgd-nesterov", "torch-adam"],
+)
 def test_resume_after_a_crash_is_bit_identical(small, tmp_path, optimizer):
     settings = dict(epochs=2, augment=True, optimizer=optimizer(), lr_schedule=lambda t: 1e-3, seed=5)
     unbroken = fresh_model()
@@ -155,19 +157,23 @@ def test_resume_after_a_crash_is_bit_identical(small, tmp_path, optimizer):
 
     steps_per_epoch = len(small[1]) // 50
     with pytest.raises(Crash):
-        quick_fit(fresh_model(), small, checkpoint_dir=tmp_path / "crashed",
-                  **{**settings, "lr_schedule": crashing_schedule(steps_per_epoch + 2)})
+        quick_fit(
+            fresh_model(),
+            small,
+            checkpoint_dir=tmp_path / "crashed",
+            **{**settings, "lr_schedule": crashing_schedule(steps_per_epoch + 2)},
+        )
     assert training.load_checkpoint(tmp_path / "crashed")["epoch"] == 1
 
     resumed = fresh_model(seed=99)  # other initial weights: they must all come from the checkpoint
-    resumed_history = quick_fit(resumed, small, checkpoint_dir=tmp_path / "crashed", resume=True,
-                                **{**settings, "optimizer": optimizer()})
+    resumed_history = quick_fit(
+        resumed, small, checkpoint_dir=tmp_path / "crashed", resume=True, **{**settings, "optimizer": optimizer()}
+    )
     assert_same_weights(weights(resumed), weights(unbroken))
     assert resumed_history == history
     assert resumed_history.epoch == [1, 2]
 
 
-@needs_mnist
 def test_resume_from_a_finished_run_trains_nothing_more(small, tmp_path):
     model = fresh_model()
     history = quick_fit(model, small, checkpoint_dir=tmp_path)
@@ -176,14 +182,12 @@ def test_resume_from_a_finished_run_trains_nothing_more(small, tmp_path):
     assert_same_weights(weights(again), weights(model))
 
 
-@needs_mnist
 def test_resume_without_a_checkpoint_starts_afresh(small, tmp_path):
     a, b = fresh_model(), fresh_model()
     assert quick_fit(a, small, checkpoint_dir=tmp_path / "empty", resume=True) == quick_fit(b, small)
     assert_same_weights(weights(a), weights(b))
 
 
-@needs_mnist
 def test_resume_refuses_a_checkpoint_of_another_configuration(small, tmp_path):
     quick_fit(fresh_model(), small, checkpoint_dir=tmp_path)
     with pytest.raises(ValueError, match="batch_size=50.*batch_size=30"):
@@ -192,26 +196,74 @@ def test_resume_refuses_a_checkpoint_of_another_configuration(small, tmp_path):
 
 def test_resume_needs_a_checkpoint_dir():
     with pytest.raises(ValueError, match="checkpoint_dir"):
-        training.fit(fresh_model(), (np.zeros((4, 28, 28), np.uint8), np.zeros(4, np.uint8)),
-                     optim.adam(), 1, resume=True, device="cpu")
+        training.fit(
+            fresh_model(),
+            (np.zeros((4, 28, 28), np.uint8), np.zeros(4, np.uint8)),
+            optim.adam(),
+            1,
+            resume=True,
+            device="cpu",
+        )
 
 
 # --------------------------------------------------------------------------- checkpoints
 
 
-@needs_mnist
-def test_checkpoint_loads_with_weights_only(small, tmp_path):
+def test_checkpoint_loads_with_weights_only_after_its_digest_is_verified(small, tmp_path):
     model = fresh_model()
-    history = quick_fit(model, small, checkpoint_dir=tmp_path, augment=True,
-                        optimizer=lambda params: torch.optim.Adam(params, lr=1e-3))
-    checkpoint = torch.load(tmp_path / training.CHECKPOINT_NAME, weights_only=True)
-    assert checkpoint["epoch"] == 1
-    assert training.History.from_dict(checkpoint["history"]) == history
-    assert_same_weights(checkpoint["model"], weights(model))
-    assert {"torch_cpu", "data"} <= checkpoint["rng"].keys()
-    assert all(isinstance(state, torch.Tensor) for state in checkpoint["rng"].values())
-    assert checkpoint["optimizer"]["state"][0]["exp_avg"].shape == (32, 1, 5, 5)
+    history = quick_fit(
+        model, small, checkpoint_dir=tmp_path, augment=True, optimizer=lambda params: torch.optim.Adam(params, lr=1e-3)
+    )
+    saved = training.load_checkpoint(tmp_path)  # checkpoint.read: digest, then torch.load(weights_only=True)
+    assert saved["epoch"] == 1
+    assert training.History.from_dict(saved["history"]) == history
+    assert_same_weights(saved["model"], weights(model))
+    assert {"torch_cpu", "data"} <= saved["rng"].keys()
+    assert all(isinstance(state, torch.Tensor) for state in saved["rng"].values())
+    assert saved["optimizer"]["state"][0]["exp_avg"].shape == (32, 1, 5, 5)
     assert [p.name for p in tmp_path.iterdir()] == [training.CHECKPOINT_NAME]
+
+
+def test_resume_refuses_a_damaged_checkpoint_naming_the_file(small, tmp_path):
+    quick_fit(fresh_model(), small, checkpoint_dir=tmp_path)
+    path = tmp_path / training.CHECKPOINT_NAME
+    raw = bytearray(path.read_bytes())
+    raw[len(raw) // 2] ^= 0x01
+    path.write_bytes(bytes(raw))
+    with pytest.raises(checkpoint.CheckpointError, match=rf"{path} is damaged.*resume=False"):
+        quick_fit(fresh_model(), small, epochs=2, checkpoint_dir=tmp_path, resume=True)
+
+
+def test_resume_falls_back_to_the_previous_checkpoint_and_says_so(small, tmp_path, capsys):
+    uninterrupted = fresh_model()
+    quick_fit(uninterrupted, small, epochs=3)
+    quick_fit(fresh_model(), small, epochs=2, checkpoint_dir=tmp_path)
+    path = tmp_path / training.CHECKPOINT_NAME
+    path.write_bytes(path.read_bytes()[:-100])  # epoch 2's checkpoint, cut short
+    capsys.readouterr()
+    resumed = fresh_model()
+    history = quick_fit(resumed, small, epochs=3, checkpoint_dir=tmp_path, resume=True)
+    said = capsys.readouterr().out
+    assert "damaged" in said and "Resuming from the checkpoint before it" in said
+    assert history.epoch == [1, 2, 3]
+    assert_same_weights(weights(resumed), weights(uninterrupted))
+
+
+def test_resume_refuses_non_finite_weights(small, tmp_path):
+    model = fresh_model()
+    quick_fit(model, small, checkpoint_dir=tmp_path)
+    saved = training.load_checkpoint(tmp_path)
+    saved["model"]["0.weight"][0, 0, 0, 0] = float("nan")
+    checkpoint.write(saved, tmp_path / training.CHECKPOINT_NAME)
+    checkpoint.previous_path(tmp_path / training.CHECKPOINT_NAME).unlink()  # else the run resumes from that one
+    with pytest.raises(checkpoint.CheckpointError, match="non-finite values .* model.0.weight"):
+        quick_fit(fresh_model(), small, epochs=2, checkpoint_dir=tmp_path, resume=True)
+
+
+def test_resume_refuses_a_foreign_checkpoint(small, tmp_path):
+    checkpoint.write({"weights": torch.ones(3)}, tmp_path / training.CHECKPOINT_NAME)
+    with pytest.raises(checkpoint.CheckpointError, match="not a training checkpoint .* lacks format"):
+        quick_fit(fresh_model(), small, epochs=2, checkpoint_dir=tmp_path, resume=True)
 
 
 def failing_save(obj, file):
@@ -222,23 +274,22 @@ def failing_save(obj, file):
 def test_failed_save_leaves_no_file_behind(tmp_path, monkeypatch):
     monkeypatch.setattr(training.torch, "save", failing_save)
     with pytest.raises(OSError, match="disk full"):
-        training.atomic_save({"weights": torch.ones(3)}, tmp_path / "checkpoint.pt")
+        checkpoint.write({"weights": torch.ones(3)}, tmp_path / "checkpoint.pt")
     assert list(tmp_path.iterdir()) == []
 
 
 def test_failed_save_keeps_the_previous_checkpoint(tmp_path, monkeypatch):
     path = tmp_path / "checkpoint.pt"
-    training.atomic_save({"weights": torch.ones(3)}, path)
+    checkpoint.write({"weights": torch.ones(3)}, path)
     before = path.read_bytes()
     monkeypatch.setattr(training.torch, "save", failing_save)
     with pytest.raises(OSError):
-        training.atomic_save({"weights": torch.zeros(3)}, path)
+        checkpoint.write({"weights": torch.zeros(3)}, path)
     assert path.read_bytes() == before
     assert list(tmp_path.iterdir()) == [path]
     assert torch.equal(training.load_checkpoint(path)["weights"], torch.ones(3))
 
 
-@needs_mnist
 def test_a_crash_while_saving_epoch_two_keeps_epoch_one(small, tmp_path, monkeypatch):
     real_save, calls = torch.save, []
 
@@ -267,7 +318,6 @@ def conv_output_dtypes(model):
     return seen
 
 
-@needs_mnist
 @pytest.mark.parametrize("precision,dtype", [("fp32", torch.float32), ("bf16", torch.bfloat16)])
 def test_precision_sets_the_compute_dtype(small, precision, dtype):
     model = fresh_model()
@@ -277,15 +327,16 @@ def test_precision_sets_the_compute_dtype(small, precision, dtype):
     assert all(p.dtype == torch.float32 for p in model.parameters())  # the weights stay float32
 
 
-@pytest.mark.parametrize("cpu_bf16,amx,expected", [
-    (True, False, "bf16"), (False, True, "bf16"), (False, False, "fp32"),
-])
-def test_auto_precision_follows_the_cpu(monkeypatch, cpu_bf16, amx, expected):
+@pytest.mark.parametrize("cpu_bf16,amx", [(True, False), (False, True), (True, True), (False, False)])
+def test_auto_precision_is_fp32_on_every_cpu(monkeypatch, cpu_bf16, amx):
+    """Whatever bfloat16 units the CPU has, "auto" computes in float32: the same numbers on every CPU."""
     monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: cpu_bf16)
     monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: amx)
-    assert training.resolve_precision("auto", CPU) == expected
+    assert training.bf16_supported(CPU) == (cpu_bf16 or amx)  # what the hardware can do …
+    assert training.resolve_precision("auto", CPU) == "fp32"  # … is not what "auto" uses on a CPU
+    assert training.resolve_precision("auto", "cpu") == "fp32"
     assert training.resolve_precision("fp32", CPU) == "fp32"
-    assert training.resolve_precision("bf16", CPU) == "bf16"
+    assert training.resolve_precision("bf16", CPU) == "bf16"  # an explicit opt-in stays one
 
 
 @pytest.mark.parametrize("supported,expected", [(True, "bf16"), (False, "fp32")])
@@ -304,9 +355,9 @@ def test_unknown_precision_is_rejected(bad):
         training.resolve_precision(bad, CPU)
 
 
-@needs_mnist
 def test_compile_flag_compiles_the_training_forward(small, monkeypatch):
     compiled = []
+    monkeypatch.setattr(training, "compile_unavailable", lambda device: None)
 
     def fake_compile(model, **kwargs):
         compiled.append(model)
@@ -318,6 +369,27 @@ def test_compile_flag_compiles_the_training_forward(small, monkeypatch):
     assert compiled == [model]
     quick_fit(fresh_model(), small)
     assert len(compiled) == 1
+
+
+def test_compile_needs_a_cpp_compiler_on_the_cpu(monkeypatch):
+    monkeypatch.setenv("CXX", "a-compiler-that-is-not-installed")
+    reason = training.compile_unavailable(CPU)
+    assert "no C++ compiler" in reason and "a-compiler-that-is-not-installed" in reason
+    monkeypatch.delenv("CXX")
+    monkeypatch.setattr(training.shutil, "which", lambda name: f"/usr/bin/{name}")
+    assert training.compile_unavailable(CPU) is None
+
+
+def test_compile_needs_triton_on_cuda(monkeypatch):
+    monkeypatch.setattr(training.importlib.util, "find_spec", lambda name: None)
+    assert "Triton" in training.compile_unavailable(torch.device("cuda"))
+
+
+def test_fit_with_compile_and_no_compiler_is_a_clear_error(monkeypatch):
+    monkeypatch.setenv("CXX", "a-compiler-that-is-not-installed")
+    images, labels = np.zeros((4, 28, 28), dtype=np.uint8), np.arange(4)
+    with pytest.raises(ValueError, match="compile=True cannot run here: no C\\+\\+ compiler"):
+        training.fit(fresh_model(), (images, labels), optim.sgd(lr=0.1), 1, device="cpu", compile=True)
 
 
 # --------------------------------------------------------------------------- devices
@@ -339,8 +411,9 @@ def test_cuda_without_a_gpu_is_a_clear_error():
     with pytest.raises(ValueError, match="no cuda device"):
         training.resolve_device("cuda")
     with pytest.raises(ValueError, match="no cuda device"):
-        training.fit(fresh_model(), (np.zeros((4, 28, 28), np.uint8), np.zeros(4, np.uint8)), optim.adam(), 1,
-                     device="cuda")
+        training.fit(
+            fresh_model(), (np.zeros((4, 28, 28), np.uint8), np.zeros(4, np.uint8)), optim.adam(), 1, device="cuda"
+        )
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has CUDA")
@@ -355,6 +428,12 @@ def test_descent_device_cuda_without_a_gpu_is_a_clear_error(monkeypatch):
 def test_descent_device_cpu_is_honoured(monkeypatch):
     monkeypatch.setenv("DESCENT_DEVICE", "cpu")
     assert training.resolve_device(None) == CPU
+
+
+def test_plain_cuda_means_the_current_cuda_device(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "current_device", lambda: 3)
+    assert training._cuda_index(torch.device("cuda")) == 3
+    assert training._cuda_index(torch.device("cuda:1")) == 1
 
 
 def test_cuda_is_chosen_and_checked_when_present(monkeypatch):
@@ -411,13 +490,16 @@ def test_to_device_tensors_normalizes_once_and_uses_channels_last():
     assert len(data) == 3
 
 
-@pytest.mark.parametrize("images,labels,match", [
-    (np.zeros((2, 28, 28), np.float32), np.zeros(2, np.uint8), "uint8"),
-    (np.zeros((2, 784), np.uint8), np.zeros(2, np.uint8), "shape"),
-    (np.zeros((2, 28, 28), np.uint8), np.zeros(3, np.uint8), "same length"),
-    (np.zeros((2, 28, 28), np.uint8), np.array([0, 10]), "digits 0..9"),
-    (np.zeros((2, 28, 28), np.uint8), np.array([0.0, 1.0]), "integer"),
-])
+@pytest.mark.parametrize(
+    "images,labels,match",
+    [
+        (np.zeros((2, 28, 28), np.float32), np.zeros(2, np.uint8), "uint8"),
+        (np.zeros((2, 784), np.uint8), np.zeros(2, np.uint8), "shape"),
+        (np.zeros((2, 28, 28), np.uint8), np.zeros(3, np.uint8), "same length"),
+        (np.zeros((2, 28, 28), np.uint8), np.array([0, 10]), "digits 0..9"),
+        (np.zeros((2, 28, 28), np.uint8), np.array([0.0, 1.0]), "integer"),
+    ],
+)
 def test_bad_data_is_rejected(images, labels, match):
     with pytest.raises(ValueError, match=match):
         training.to_device_tensors(images, labels, "cpu")
@@ -475,12 +557,11 @@ def test_random_shifts_are_seeded_bounded_and_move_real_digits():
 # --------------------------------------------------------------------------- arguments
 
 
-@needs_mnist
 def test_each_kind_of_optimizer_argument_trains_the_same(small):
     results = []
     for make in (
         lambda model: optim.adam(lr=1e-3),
-        lambda model: (lambda params: torch.optim.Adam(params, lr=1e-3)),
+        lambda model: lambda params: torch.optim.Adam(params, lr=1e-3),
         lambda model: torch.optim.Adam(model.parameters(), lr=1e-3),
     ):
         model = fresh_model()
@@ -493,39 +574,54 @@ def test_each_kind_of_optimizer_argument_trains_the_same(small):
 def test_an_optimizer_of_other_parameters_is_rejected():
     stranger = torch.optim.SGD(fresh_model().parameters(), lr=0.1)
     with pytest.raises(ValueError, match="not this model's"):
-        training.fit(fresh_model(), (np.zeros((4, 28, 28), np.uint8), np.zeros(4, np.uint8)), stranger, 1,
-                     device="cpu", progress=False)
+        training.fit(
+            fresh_model(),
+            (np.zeros((4, 28, 28), np.uint8), np.zeros(4, np.uint8)),
+            stranger,
+            1,
+            device="cpu",
+            progress=False,
+        )
 
 
 @pytest.mark.parametrize("optimizer,match", [("adam", "optimizer must be"), (lambda params: 3, "factory must return")])
 def test_a_bad_optimizer_argument_is_rejected(optimizer, match):
     with pytest.raises(ValueError, match=match):
-        training.fit(fresh_model(), (np.zeros((4, 28, 28), np.uint8), np.zeros(4, np.uint8)), optimizer, 1,
-                     device="cpu", progress=False)
+        training.fit(
+            fresh_model(),
+            (np.zeros((4, 28, 28), np.uint8), np.zeros(4, np.uint8)),
+            optimizer,
+            1,
+            device="cpu",
+            progress=False,
+        )
 
 
-@pytest.mark.parametrize("kwargs,match", [
-    (dict(epochs=-1), "epochs"),
-    (dict(epochs=1.5), "epochs"),
-    (dict(batch_size=0), "batch_size"),
-    (dict(augment="yes"), "augment"),
-    (dict(max_shift=9), "max_shift"),
-    (dict(seed=-1), "seed"),
-    (dict(precision="fp16"), "precision"),
-    (dict(lr_schedule=0.1), "lr_schedule"),
-    (dict(lr_schedule=lambda t: -1.0), "lr_schedule"),
-    (dict(lr_schedule=lambda t: float("nan")), "lr_schedule"),
-])
+@pytest.mark.parametrize(
+    "kwargs,match",
+    [
+        (dict(epochs=-1), "epochs"),
+        (dict(epochs=1.5), "epochs"),
+        (dict(batch_size=0), "batch_size"),
+        (dict(augment="yes"), "augment"),
+        (dict(max_shift=9), "max_shift"),
+        (dict(seed=-1), "seed"),
+        (dict(precision="fp16"), "precision"),
+        (dict(lr_schedule=0.1), "lr_schedule"),
+        (dict(lr_schedule=lambda t: -1.0), "lr_schedule"),
+        (dict(lr_schedule=lambda t: float("nan")), "lr_schedule"),
+    ],
+)
 def test_bad_fit_arguments_are_rejected(kwargs, match):
     settings = dict(epochs=1, device="cpu", progress=False)
     settings.update(kwargs)
     epochs = settings.pop("epochs")
     with pytest.raises(ValueError, match=match):
-        training.fit(fresh_model(), (np.zeros((4, 28, 28), np.uint8), np.zeros(4, np.uint8)), optim.adam(), epochs,
-                     **settings)
+        training.fit(
+            fresh_model(), (np.zeros((4, 28, 28), np.uint8), np.zeros(4, np.uint8)), optim.adam(), epochs, **settings
+        )
 
 
-@needs_mnist
 def test_lr_schedule_sets_every_step(small):
     seen = []
 
@@ -538,11 +634,156 @@ def test_lr_schedule_sets_every_step(small):
     assert history.lr == [0.01 / 4, 0.01 / 8]
 
 
-@needs_mnist
-def test_progress_bar_shows_loss_and_throughput(small, capsys):
+def test_progress_bar_shows_loss_throughput_and_time_left(small, capsys):
     quick_fit(fresh_model(), small, progress=True)
     err = capsys.readouterr().err
     assert "img/s" in err and "loss=" in err
+    assert re.search(r"\[\d\d:\d\d<\d\d:\d\d", err), "elapsed<remaining: the bar shows an ETA"
+
+
+# --------------------------------------------------------------------------- how long: estimates and progress
+
+
+def test_seconds_per_step_times_a_copy_and_leaves_everything_alone(small):
+    """The fastest of a few short rounds, on a copy: the caller's model, optimizer and random state stay put."""
+    model = fresh_model()
+    before = weights(model)
+    rng = torch.get_rng_state()
+    seconds = training.seconds_per_step(
+        model, small, optim.adam(lr=1e-3), batch_size=50, steps=2, rounds=2, device="cpu", precision="fp32"
+    )
+    assert 0 < seconds < 60
+    assert_same_weights(weights(model), before)
+    assert torch.equal(torch.get_rng_state(), rng)
+    factory = training.seconds_per_step(
+        model, small, lambda p: torch.optim.SGD(p, lr=0.1), batch_size=50, steps=1, device="cpu"
+    )
+    assert factory > 0
+
+
+def test_seconds_per_step_keeps_the_fastest_round(monkeypatch):
+    """Other work on the machine only slows a round down: a slow round must not inflate the estimate."""
+    fits = []
+    monkeypatch.setattr(training, "fit", lambda model, data, *args, **kwargs: fits.append(len(data)))
+    clock = iter([0.0, 5.0, 10.0, 12.0, 20.0, 27.0])  # rounds of 5 s, 2 s and 7 s
+    monkeypatch.setattr(training.time, "perf_counter", lambda: next(clock))
+    images, labels = np.zeros((400, 28, 28), dtype=np.uint8), np.arange(400) % 10
+    seconds = training.seconds_per_step(
+        fresh_model(), (images, labels), optim.sgd(lr=0.1), batch_size=100, steps=4, rounds=3, device="cpu"
+    )
+    assert seconds == 2.0 / 4
+    assert fits == [100, 400, 400, 400], "one warm-up batch, then three rounds of four batches"
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(optimizer="built"), "factory"),
+        (dict(steps=0), "steps"),
+        (dict(rounds=0), "rounds"),
+        (dict(batch_size=500), "fewer than one batch"),
+        (dict(epochs=3), "epochs"),
+        (dict(progress=True), "progress"),
+    ],
+)
+def test_seconds_per_step_rejects_bad_input(kwargs, match):
+    model = fresh_model()
+    images, labels = np.zeros((100, 28, 28), dtype=np.uint8), np.arange(100) % 10
+    settings = dict(optimizer=optim.sgd(lr=0.1), batch_size=50, device="cpu")
+    settings.update(kwargs)
+    if settings["optimizer"] == "built":
+        settings["optimizer"] = torch.optim.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match=match):
+        training.seconds_per_step(model, (images, labels), settings.pop("optimizer"), **settings)
+
+
+def test_evaluation_batches_are_small_on_a_cpu_and_large_on_a_gpu(small):
+    assert training.evaluation_batch_size("cpu") == 100
+    assert training.evaluation_batch_size(torch.device("cuda")) == 1000
+    model = fresh_model()
+    loss, accuracy = training.evaluate(model, small)
+    loss_1000, accuracy_1000 = training.evaluate(model, small, batch_size=1000)
+    assert accuracy == accuracy_1000 and loss == pytest.approx(loss_1000, rel=1e-5)
+
+
+def test_fit_seconds_counts_steps_and_a_third_of_a_step_per_validation_batch():
+    assert training.fit_seconds(0.5, epochs=2, n_train=450, batch_size=100) == 2 * 5 * 0.5
+    assert training.fit_seconds(0.3, epochs=1, n_train=100, batch_size=100, n_val=300) == pytest.approx(0.3 * 2)
+    with pytest.raises(ValueError, match="step_seconds"):
+        training.fit_seconds(float("nan"), 1, 100, 10)
+    with pytest.raises(ValueError, match="batch_size"):
+        training.fit_seconds(1.0, 1, 100, 0)
+
+
+@pytest.mark.parametrize(
+    "seconds, text",
+    [
+        (0, "under 10 s"),
+        (9.9, "under 10 s"),
+        (44, "40 s"),
+        (89, "90 s"),
+        (95, "1.6 min"),
+        (180, "3 min"),
+        (599, "10 min"),
+        (1500, "25 min"),
+        (3600, "1 h"),
+        (4800, "1 h 20 min"),
+    ],
+)
+def test_format_duration_reads_like_a_person(seconds, text):
+    assert training.format_duration(seconds) == text
+
+
+@pytest.mark.parametrize("bad", [-1, float("inf"), "10", None, True])
+def test_format_duration_rejects_non_durations(bad):
+    with pytest.raises(ValueError, match="seconds"):
+        training.format_duration(bad)
+
+
+def test_about_hedges_an_estimate_but_not_a_bound():
+    assert training.about(150) == "about 2.5 min"
+    assert training.about(3) == "under 10 s"
+
+
+def test_announce_says_what_and_how_long(capsys):
+    training.announce("30 epochs of 4,500 images", 150)
+    assert (
+        capsys.readouterr().out
+        == "30 epochs of 4,500 images: about 2.5 min on this machine (estimated from timed steps)\n"
+    )
+
+
+def test_progress_bar_is_off_in_quick_mode_and_shows_an_eta_otherwise(monkeypatch, capsys):
+    monkeypatch.setenv("DESCENT_QUICK", "1")
+    with training.progress_bar(3, "trials") as bar:
+        bar.update(3)
+    assert bar.disable and capsys.readouterr().err == ""
+    monkeypatch.delenv("DESCENT_QUICK")
+    with training.progress_bar(3, "trials") as bar:
+        bar.update(3)
+    err = capsys.readouterr().err
+    assert "trials" in err and "3/3" in err and re.search(r"\d\d:\d\d<\d\d:\d\d", err)
+
+
+def test_in_a_notebook_the_bar_is_one_output_updated_in_place(monkeypatch):
+    shown = []
+
+    class Handle:
+        def update(self, data, raw):
+            shown[-1] = data["text/plain"]
+
+    def display(data, raw, display_id):
+        shown.append(data["text/plain"])
+        return Handle()
+
+    monkeypatch.setattr("IPython.display.display", display)
+    monkeypatch.setattr(training, "_in_a_notebook", lambda: True)
+    with training.progress_bar(4, "runs", disable=False) as bar:
+        bar.update(2)
+        bar.refresh()
+        bar.update(2)
+    assert len(shown) == 1, "one output, redrawn, not one per refresh"
+    assert shown[0].startswith("runs: 100%") and "4/4" in shown[0] and "\r" not in shown[0]
 
 
 # --------------------------------------------------------------------------- HelpersOptimizer
@@ -621,10 +862,14 @@ def test_adapter_steps_like_torch_in_float32(rule):
         torch.testing.assert_close(q, p, rtol=0, atol=1e-6)
 
 
-@pytest.mark.parametrize("scheduler", [
-    lambda opt: torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5),
-    lambda opt: torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=0.01, total_steps=4, cycle_momentum=True),
-], ids=["StepLR", "OneCycleLR-with-beta1"])
+@pytest.mark.parametrize(
+    "scheduler",
+    [
+        lambda opt: torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5),
+        lambda opt: torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=0.01, total_steps=4, cycle_momentum=True),
+    ],
+    ids=["StepLR", "OneCycleLR-with-beta1"],
+)
 def test_torch_lr_schedulers_drive_the_adapter(scheduler):
     rule = optim.adam(lr=1e-3)
     ours, ours_opt = train_steps(helpers_twin(rule), torch.float64, scheduler=scheduler)
@@ -658,8 +903,10 @@ def test_adapter_state_round_trips_through_weights_only_load():
     model = models.classic_cnn().double()
     restored = HelpersOptimizer(model.parameters(), rule)
     restored.load_state_dict(saved)
-    assert all(torch.equal(restored.state[p]["exp_avg_sq"], optimizer.state[q]["exp_avg_sq"])
-               for p, q in zip(model.parameters(), optimizer.param_groups[0]["params"]))
+    assert all(
+        torch.equal(restored.state[p]["exp_avg_sq"], optimizer.state[q]["exp_avg_sq"])
+        for p, q in zip(model.parameters(), optimizer.param_groups[0]["params"])
+    )
 
 
 def test_adapter_skips_parameters_without_gradients():
