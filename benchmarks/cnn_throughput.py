@@ -39,6 +39,7 @@ import torch.nn.functional as F
 from torch.utils.data import DataLoader, Dataset
 
 from helpers import mnist, models, training
+from helpers.devices import processor_name
 
 BATCH_SIZE = 100
 LR = 1e-3
@@ -57,19 +58,6 @@ class MNISTItems(Dataset):
     def __getitem__(self, index):
         image = torch.from_numpy(self.images[index]).float().div(255).unsqueeze(0)  # x ∈ [0, 1]
         return (image - training.MNIST_MEAN) / training.MNIST_STD, int(self.labels[index])
-
-
-def processor_name(device):
-    if device.type == "cuda":
-        return torch.cuda.get_device_name(device)
-    try:
-        with open("/proc/cpuinfo") as cpuinfo:
-            for line in cpuinfo:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def synchronize(device):

@@ -39,24 +39,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from helpers import descent, optim, plotting, surfaces, widgets  # noqa: E402
+from helpers.devices import processor_name, usable_cores  # noqa: E402
 
 STEPS = 200
 TARGET_P50_MS, TARGET_P95_MS = 25.0, 50.0
-
-
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def cores():
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 
 
 def eta_ticks(slider, changes):
@@ -133,7 +119,7 @@ def main(argv=None):
         f" · load average {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
     )  # other work inflates the figures
     print(
-        f"CPU: {cpu_model()}, {cores()} cores{load} · {datetime.date.today().isoformat()} · Python "
+        f"CPU: {processor_name()}, {usable_cores()} cores{load} · {datetime.date.today().isoformat()} · Python "
         f"{platform.python_version()} · numpy {np.__version__} · matplotlib {matplotlib.__version__}"
     )
     print(

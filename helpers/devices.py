@@ -1,6 +1,7 @@
 """Which torch device to train on: DESCENT_DEVICE when set, else the best the machine has; always checked."""
 
 import os
+import platform
 
 import torch
 
@@ -48,3 +49,23 @@ def resolve_device(device=None):
         count = torch.cuda.device_count()
         raise ValueError(f"device {str(device)!r} was asked for, but this machine has only {count} cuda device(s)")
     return device
+
+
+def processor_name(device="cpu"):
+    """What does the computing, for a benchmark's or a measurement's heading: the GPU's name, or the CPU model."""
+    device = torch.device(device)
+    if device.type == "cuda":
+        return torch.cuda.get_device_name(device)
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def usable_cores():
+    """The CPU cores this process may run on (its affinity mask where the system has one)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()

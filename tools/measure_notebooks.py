@@ -21,6 +21,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from helpers.devices import processor_name
+
 ROOT = Path(__file__).resolve().parents[1]
 BUDGET_MINUTES = 10
 BUDGET_GB = 1.5
@@ -72,15 +74,7 @@ def main(argv=None):
     if shutil.which("taskset") is None:
         parser.error("taskset (util-linux) is needed to pin the kernel to one core")
     paths = args.notebooks or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        "unknown CPU",
-    )
-    print(f"full mode, 1 core of {cpu}, 1 thread, fp32\n")
+    print(f"full mode, 1 core of {processor_name()}, 1 thread, fp32\n")
     print(
         f"| notebook | reading (min) | minutes on one CPU core | peak memory (MB) | within {BUDGET_MINUTES} min and {BUDGET_GB} GB |"
     )
