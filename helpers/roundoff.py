@@ -19,16 +19,21 @@ def _threshold(threshold):
     return positive("threshold", threshold)
 
 
+def _float(x):
+    # A tensor that requires grad warns when converted as it is; its value is all that is printed.
+    return float(x.detach()) if hasattr(x, "detach") else float(x)
+
+
 def is_roundoff(x, threshold=THRESHOLD):
     """True when |x| < threshold: x is zero to machine precision."""
-    return abs(float(x)) < _threshold(threshold)
+    return abs(_float(x)) < _threshold(threshold)
 
 
 def fmt(x, spec=".1e", threshold=THRESHOLD):
     """x formatted with `spec`, or "< 1e-12" when |x| is below the threshold (round-off)."""
     if is_roundoff(x, threshold):
         return f"< {threshold:g}"
-    return format(float(x), spec)
+    return format(_float(x), spec)
 
 
 def equals(x, spec=".1e", threshold=THRESHOLD):
