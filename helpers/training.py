@@ -19,8 +19,9 @@ Why it is reproducible. One seeded `torch.Generator` on the CPU draws the order 
 are the same on every device), and the global torch generator behind dropout is seeded too, inside
 `torch.random.fork_rng`, so `fit` leaves the caller's random state alone. Each epoch ends with an
 atomically written checkpoint holding the weights, the optimizer state, the history and every
-generator's state as tensors (`torch.load(path, weights_only=True)` reads it); `resume=True` continues
-from it, and on the CPU the result is bit-identical to a run that was never interrupted.
+generator's state as tensors (`helpers.checkpoint`: a digest verified before `torch.load(...,
+weights_only=True)`, the previous checkpoint kept); `resume=True` continues from it, and on the CPU the
+result is bit-identical to a run that was never interrupted.
 
 The optimizer argument of `fit` may be
   * a helpers.optim rule, e.g. ``optim.adam(lr=1e-3)``: it runs through `HelpersOptimizer`;
