@@ -220,11 +220,10 @@ def test_exercises_have_solutions_that_keep_the_learners_names(notebook):
     path, nb = notebook
     solutions = [cell for cell in code_cells(nb) if is_solution(cell)]
     assert len(solutions) >= 3, "three exercises or more, each with a worked solution"
-    if path.name[:2] not in NOT_YET_MOVED:
-        for cell in solutions:
-            assert not cell.metadata.get("jupyter", {}).get("source_hidden"), (
-                f"a solution in the Solutions section is meant to be read; its source is hidden:\n{cell.source}"
-            )
+    for cell in solutions:
+        assert not cell.metadata.get("jupyter", {}).get("source_hidden"), (
+            f"a solution in the Solutions section is meant to be read; its source is hidden:\n{cell.source}"
+        )
     learner_cells = [cell for cell in code_cells(nb) if not is_solution(cell)]
     learner = set().union(*(bound_names(parse(cell).body) for cell in learner_cells))
     for cell in solutions:
@@ -255,19 +254,7 @@ def calls_a_check(cell):
     return any(name.startswith("check_") for name in calls(cell))
 
 
-# Notebooks whose solutions still sit under their exercises; they move to a Solutions section later.
-NOT_YET_MOVED = {"11", "12"}
-
-
-@pytest.fixture(
-    params=[
-        pytest.param(path, marks=pytest.mark.xfail(reason="solutions not yet moved", strict=False))
-        if path.name[:2] in NOT_YET_MOVED
-        else path
-        for path in NOTEBOOKS
-    ],
-    ids=lambda path: path.name,
-)
+@pytest.fixture(params=NOTEBOOKS, ids=lambda path: path.name)
 def converted(request):
     return request.param, read(request.param)
 
