@@ -38,8 +38,7 @@ import torch
 import torch.nn.functional as F
 from torch.utils.data import DataLoader, Dataset
 
-from helpers import mnist, models, training
-from helpers.devices import processor_name
+from helpers import devices, mnist, models, training
 
 BATCH_SIZE = 100
 LR = 1e-3
@@ -74,7 +73,7 @@ def baseline(images, labels, device):
     """The per-item Dataset + DataLoader loop: (train(steps), model)."""
     model = fresh_model().to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=LR)
-    options = training.loader_options(device.type)
+    options = devices.loader_options(device.type)
     loader = DataLoader(
         MNISTItems(images, labels),
         batch_size=BATCH_SIZE,
@@ -160,12 +159,12 @@ def main():
         parser.error("--steps, --rounds and --warmup must be ≥ 1")
     if args.threads is not None:
         torch.set_num_threads(args.threads)
-    device = training.resolve_device(args.device)
+    device = devices.resolve_device(args.device)
     data = mnist.load(root=args.data, full=args.full or None)  # None: DESCENT_MNIST_FULL decides
     test = training.to_device_tensors(data.test_images, data.test_labels, device)
 
     print(
-        f"{datetime.date.today()} · {processor_name(device)} · device {device} · torch {torch.__version__} · "
+        f"{datetime.date.today()} · {devices.processor_name(device)} · device {device} · torch {torch.__version__} · "
         f"{torch.get_num_threads()} threads · {os.cpu_count()} CPUs · python {platform.python_version()}"
     )
     print(
@@ -179,7 +178,7 @@ def main():
         "baseline: Dataset + DataLoader, fp32": baseline(images, labels, device),
         "ours: helpers.training, fp32": ours(images, labels, device, "fp32", max_steps, fused),
     }
-    if training.bf16_supported(device):
+    if devices.bf16_supported(device):
         ways["ours: helpers.training, bf16 autocast"] = ours(images, labels, device, "bf16", max_steps, fused)
     else:
         print(f"(no bf16 row: {device} has no native bfloat16 support)")

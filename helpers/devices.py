@@ -1,12 +1,29 @@
 """Which torch device to train on: DESCENT_DEVICE when set, else the best the machine has; always checked."""
 
+import importlib.util
 import os
 import platform
+import shutil
+import sys
+from typing import NamedTuple
 
 import torch
 
+from helpers._checks import choice
+
 DEVICES = ("cpu", "cuda", "mps")
 DEVICE_ENV = "DESCENT_DEVICE"
+PRECISIONS = ("auto", "bf16", "fp32")
+
+
+class TransferOptions(NamedTuple):
+    pin_memory: bool  # stage host data in page-locked memory, so the copy can run asynchronously
+    non_blocking: bool
+
+
+class LoaderOptions(NamedTuple):
+    num_workers: int
+    pin_memory: bool
 
 
 def _available(kind):
@@ -49,6 +66,85 @@ def resolve_device(device=None):
         count = torch.cuda.device_count()
         raise ValueError(f"device {str(device)!r} was asked for, but this machine has only {count} cuda device(s)")
     return device
+
+
+# --------------------------------------------------------------------------- precision and data transfer
+
+
+def bf16_supported(device):
+    """Whether `device` runs bfloat16 matrix products natively (CUDA from Ampere on; CPUs with AVX512-BF16 or AMX).
+
+    This says what the hardware can do; `resolve_precision` decides what "auto" uses.
+    """
+    device = torch.device(device)
+    if device.type == "cuda":
+        return torch.cuda.is_bf16_supported()
+    if device.type == "cpu":
+        # Without the instructions, bf16 on the CPU is emulated and slower than float32.
+        return bool(getattr(torch.cpu, "_is_avx512_bf16_supported", lambda: False)()) or bool(
+            getattr(torch.cpu, "_is_amx_tile_supported", lambda: False)()
+        )
+    return False
+
+
+def resolve_precision(precision, device):
+    """ "bf16" or "fp32": "auto" means bf16 on a CUDA device that supports it, fp32 everywhere else.
+
+    On a CPU "auto" is always fp32, even where the CPU has bfloat16 units: a run then gives the same
+    numbers on every CPU, up to the last bits of float32. bf16 stays available as an explicit opt-in.
+    """
+    choice("precision", precision, PRECISIONS)
+    if precision == "auto":
+        device = torch.device(device)
+        return "bf16" if device.type == "cuda" and bf16_supported(device) else "fp32"
+    return precision
+
+
+def autocast(device, precision):
+    """The context the forward pass runs in: bfloat16 autocast for "bf16", nothing for "fp32"."""
+    device = torch.device(device)
+    return torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=precision == "bf16")
+
+
+def transfer_options(device_type):
+    """How host data is copied to a device of this type: pinned and asynchronous for cuda only."""
+    on_gpu = device_type == "cuda"
+    return TransferOptions(pin_memory=on_gpu, non_blocking=on_gpu)
+
+
+def loader_options(device_type):
+    """DataLoader settings for the per-item pipeline: 2 workers and pinned memory feeding a GPU.
+
+    On the CPU the workers would take cores from the training itself, so none are used.
+    """
+    on_gpu = device_type == "cuda"
+    return LoaderOptions(num_workers=2 if on_gpu else 0, pin_memory=on_gpu)
+
+
+def compile_unavailable(device):
+    """Why `torch.compile` cannot run on `device` here, as a sentence; None where its compiler is present.
+
+    On a CPU, torch.compile's default backend (inductor) writes C++ and builds it with the compiler named
+    by $CXX, else g++ (clang++ on macOS); on a CUDA GPU it generates Triton kernels. This only looks for
+    them, which is instant; a compilation can still fail later, so callers keep a fallback.
+    """
+    device = torch.device(device)
+    import torch._dynamo as dynamo  # slow to import: only when asked
+
+    if not dynamo.is_dynamo_supported():
+        return (
+            f"torch.compile does not support Python {sys.version_info.major}.{sys.version_info.minor} on this platform"
+        )
+    if device.type == "cpu":
+        compiler = os.environ.get("CXX", "").strip() or ("clang++" if sys.platform == "darwin" else "g++")
+        if shutil.which(compiler) is None:
+            return f"no C++ compiler: torch.compile on a CPU builds its kernels with {compiler}, which is not installed"
+    elif device.type == "cuda" and importlib.util.find_spec("triton") is None:
+        return "torch.compile on a CUDA GPU generates Triton kernels, and Triton is not installed"
+    return None
+
+
+# --------------------------------------------------------------------------- what runs here
 
 
 def processor_name(device="cpu"):

@@ -196,6 +196,69 @@ def random_search(objective, space, n_trials, seed=0, mode="min"):
     return evaluate(objective, sample(space, integer("n_trials", n_trials, 1), seed), mode)
 
 
+# --------------------------------------------------------------------------- the edges of a search space
+
+
+def _position(dist, value):
+    """Where `value` lies in the interval of `dist`, from 0 (low) to 1 (high), in log units for a log-uniform."""
+    if isinstance(dist, LogUniform):
+        return (math.log(value) - math.log(dist.low)) / (math.log(dist.high) - math.log(dist.low))
+    return (value - dist.low) / (dist.high - dist.low)
+
+
+def edges(space, config, margin=0.1, limits=None):
+    """{name: "low" or "high"} for each hyperparameter of `config` within `margin` of its interval's end.
+
+    A best value at the edge of the searched interval says the best may lie outside it: widen the
+    interval and search again. `margin` is a fraction of the interval (of its decades for a log-uniform).
+    An end that is also a hard limit in `limits` ({name: (low, high)}, None for no limit), such as
+    1 − μ ≤ 1, is not an edge: nothing lies beyond it. Choices have no edges.
+    """
+    space, margin = _space(space), real("margin", margin, 0.0, 0.5, low_open=True, high_open=True)
+    limits = {} if limits is None else limits
+    found = {}
+    for name, dist in space.items():
+        if isinstance(dist, Choice):
+            continue
+        if name not in config:
+            raise ValueError(f"config lacks {name!r}, which the space searches")
+        position = _position(dist, real(f"config[{name!r}]", config[name], dist.low, dist.high))
+        hard_low, hard_high = limits.get(name, (None, None))
+        if position < margin and dist.low != hard_low:
+            found[name] = "low"
+        elif position > 1 - margin and dist.high != hard_high:
+            found[name] = "high"
+    return found
+
+
+def widen(space, at_edges, factor=10.0, limits=None):
+    """`space` with each interval named in `at_edges` (as `edges` returns them) extended on that side.
+
+    A log-uniform's end moves by `factor` (a decade by default), a uniform's by `factor` − 1 times its
+    width; a hard limit in `limits` ({name: (low, high)}) is never crossed.
+    """
+    space, factor = _space(space), real("factor", factor, 1.0, low_open=True)
+    limits = {} if limits is None else limits
+    widened = dict(space)
+    for name, side in at_edges.items():
+        dist = space.get(name)
+        if dist is None or isinstance(dist, Choice):
+            raise ValueError(f"{name!r} is not an interval of the space; intervals: {', '.join(space)}")
+        if side not in ("low", "high"):
+            raise ValueError(f"at_edges[{name!r}] must be 'low' or 'high', got {side!r}")
+        low, high = dist.low, dist.high
+        if isinstance(dist, LogUniform):
+            low, high = (low / factor, high) if side == "low" else (low, high * factor)
+        else:
+            width = (factor - 1) * (high - low)
+            low, high = (low - width, high) if side == "low" else (low, high + width)
+        hard_low, hard_high = limits.get(name, (None, None))
+        low = low if hard_low is None else max(low, hard_low)
+        high = high if hard_high is None else min(high, hard_high)
+        widened[name] = type(dist)(low, high)
+    return widened
+
+
 # --------------------------------------------------------------------------- cross-validation
 
 

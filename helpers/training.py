@@ -31,11 +31,7 @@ The optimizer argument of `fit` may be
 """
 
 import copy
-import importlib.util
 import math
-import os
-import shutil
-import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -45,9 +41,13 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from helpers import checkpoint, devices
+from helpers import checkpoint
+from helpers._checks import flag, integer, real
+from helpers.devices import autocast, compile_unavailable, resolve_device, resolve_precision, transfer_options
 from helpers.environment import quick_mode
+from helpers.optim import SCHEDULABLE
 from helpers.optim import Optimizer as HelpersRule
+from helpers.progress import progress_bar
 from helpers.torch_adapter import HelpersOptimizer
 
 MNIST_MEAN = 0.1307
@@ -57,7 +57,6 @@ MNIST_STD = 0.3081
 BACKGROUND = (0.0 - MNIST_MEAN) / MNIST_STD
 """A black pixel after normalization: what shifted-in borders are filled with."""
 
-PRECISIONS = ("auto", "bf16", "fp32")
 CHECKPOINT_NAME = "checkpoint.pt"
 CHECKPOINT_FORMAT = 1
 PROGRESS_EVERY = 10  # steps between progress-bar loss readings (each one waits for the device)
@@ -71,16 +70,6 @@ class TensorData(NamedTuple):
 
     def __len__(self):
         return len(self.labels)
-
-
-class TransferOptions(NamedTuple):
-    pin_memory: bool  # stage host data in page-locked memory, so the copy can run asynchronously
-    non_blocking: bool
-
-
-class LoaderOptions(NamedTuple):
-    num_workers: int
-    pin_memory: bool
 
 
 @dataclass
@@ -104,88 +93,6 @@ class History:
     @classmethod
     def from_dict(cls, record):
         return cls(**{name: list(values) for name, values in record.items()})
-
-
-# --------------------------------------------------------------------------- devices and precision
-
-
-def resolve_device(device=None):
-    """`device` as a torch.device this machine has, checked; None picks DESCENT_DEVICE or the best there is."""
-    return devices.resolve_device(device)
-
-
-def bf16_supported(device):
-    """Whether `device` runs bfloat16 matrix products natively (CUDA from Ampere on; CPUs with AVX512-BF16 or AMX).
-
-    This says what the hardware can do; `resolve_precision` decides what "auto" uses.
-    """
-    device = torch.device(device)
-    if device.type == "cuda":
-        return torch.cuda.is_bf16_supported()
-    if device.type == "cpu":
-        # Without the instructions, bf16 on the CPU is emulated and slower than float32.
-        return bool(getattr(torch.cpu, "_is_avx512_bf16_supported", lambda: False)()) or bool(
-            getattr(torch.cpu, "_is_amx_tile_supported", lambda: False)()
-        )
-    return False
-
-
-def resolve_precision(precision, device):
-    """ "bf16" or "fp32": "auto" means bf16 on a CUDA device that supports it, fp32 everywhere else.
-
-    On a CPU "auto" is always fp32, even where the CPU has bfloat16 units: a run then gives the same
-    numbers on every CPU, up to the last bits of float32. bf16 stays available as an explicit opt-in.
-    """
-    if precision not in PRECISIONS:
-        raise ValueError(f"precision must be one of {', '.join(map(repr, PRECISIONS))}, got {precision!r}")
-    if precision == "auto":
-        device = torch.device(device)
-        return "bf16" if device.type == "cuda" and bf16_supported(device) else "fp32"
-    return precision
-
-
-def autocast(device, precision):
-    """The context the forward pass runs in: bfloat16 autocast for "bf16", nothing for "fp32"."""
-    device = torch.device(device)
-    return torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=precision == "bf16")
-
-
-def transfer_options(device_type):
-    """How host data is copied to a device of this type: pinned and asynchronous for cuda only."""
-    on_gpu = device_type == "cuda"
-    return TransferOptions(pin_memory=on_gpu, non_blocking=on_gpu)
-
-
-def loader_options(device_type):
-    """DataLoader settings for the per-item pipeline: 2 workers and pinned memory feeding a GPU.
-
-    On the CPU the workers would take cores from the training itself, so none are used.
-    """
-    on_gpu = device_type == "cuda"
-    return LoaderOptions(num_workers=2 if on_gpu else 0, pin_memory=on_gpu)
-
-
-def compile_unavailable(device):
-    """Why `torch.compile` cannot run on `device` here, as a sentence; None where its compiler is present.
-
-    On a CPU, torch.compile's default backend (inductor) writes C++ and builds it with the compiler named
-    by $CXX, else g++ (clang++ on macOS); on a CUDA GPU it generates Triton kernels. This only looks for
-    them, which is instant; a compilation can still fail later, so callers keep a fallback.
-    """
-    device = torch.device(device)
-    import torch._dynamo as dynamo  # slow to import: only when asked
-
-    if not dynamo.is_dynamo_supported():
-        return (
-            f"torch.compile does not support Python {sys.version_info.major}.{sys.version_info.minor} on this platform"
-        )
-    if device.type == "cpu":
-        compiler = os.environ.get("CXX", "").strip() or ("clang++" if sys.platform == "darwin" else "g++")
-        if shutil.which(compiler) is None:
-            return f"no C++ compiler: torch.compile on a CPU builds its kernels with {compiler}, which is not installed"
-    elif device.type == "cuda" and importlib.util.find_spec("triton") is None:
-        return "torch.compile on a CUDA GPU generates Triton kernels, and Triton is not installed"
-    return None
 
 
 # --------------------------------------------------------------------------- data
@@ -243,8 +150,7 @@ def split(images, labels, n_val=500, seed=0):
     images, labels = np.asarray(images), np.asarray(labels)
     if len(images) != len(labels):
         raise ValueError(f"images ({len(images)}) and labels ({len(labels)}) must have the same length")
-    if isinstance(n_val, bool) or not isinstance(n_val, (int, np.integer)) or not 1 <= n_val < len(images):
-        raise ValueError(f"n_val must be an integer in [1, {len(images) - 1}], got {n_val!r}")
+    n_val = integer("n_val", n_val, 1, len(images) - 1)
     order = np.random.default_rng(seed).permutation(len(images))
     val, train = order[:n_val], order[n_val:]
     return (images[train], labels[train]), (images[val], labels[val])
@@ -281,8 +187,7 @@ def _model_device(model):
 
 
 def _check_batch_size(batch_size):
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ValueError(f"batch_size must be an integer ≥ 1, got {batch_size!r}")
+    return integer("batch_size", batch_size, 1)
 
 
 def _logits_in_batches(model, images, batch_size, precision):
@@ -406,28 +311,41 @@ def _build_optimizer(optimizer, model):
     )
 
 
-def _check_fit_arguments(epochs, batch_size, augment, max_shift, seed, checkpoint_dir, resume, lr_schedule):
-    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
-        raise ValueError(f"epochs must be an integer ≥ 0, got {epochs!r}")
+def _check_fit_arguments(epochs, batch_size, augment, max_shift, seed, checkpoint_dir, resume, schedule):
+    integer("epochs", epochs, 0)
     _check_batch_size(batch_size)
-    if not isinstance(augment, bool):
-        raise ValueError(f"augment must be True or False, got {augment!r}")
-    if isinstance(max_shift, bool) or not isinstance(max_shift, (int, np.integer)) or not 0 <= max_shift <= 8:
-        raise ValueError(f"max_shift must be an integer in [0, 8] pixels, got {max_shift!r}")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be an integer ≥ 0, got {seed!r}")
+    flag("augment", augment)
+    integer("max_shift", max_shift, 0, 8)
+    integer("seed", seed, 0)
     if resume and checkpoint_dir is None:
         raise ValueError("resume=True needs a checkpoint_dir to resume from")
-    if lr_schedule is not None and not callable(lr_schedule):
-        raise ValueError(f"lr_schedule must be a function step -> learning rate, got {lr_schedule!r}")
+    if schedule is not None and not callable(schedule):
+        raise ValueError(
+            "schedule must be a function of the step t returning the overrides for step t, such as "
+            f"schedules.cosine_annealing_lr(lr=0.1, T_max=1000) or lambda t: {{'lr': 0.1}}; got {schedule!r}"
+        )
 
 
-def _scheduled_lr(lr_schedule, step):
-    lr = lr_schedule(step)
-    is_number = isinstance(lr, (int, float, np.integer, np.floating)) and not isinstance(lr, bool)
-    if not is_number or not math.isfinite(lr) or lr < 0:
-        raise ValueError(f"lr_schedule({step}) must return a finite learning rate η ≥ 0, got {lr!r}")
-    return float(lr)
+def _apply_schedule(schedule, t, param_groups):
+    """Set every override `schedule(t)` returns (η, μ, betas, …) on every param group, as torch's schedulers do."""
+    overrides = schedule(t)
+    if not isinstance(overrides, dict):
+        raise ValueError(
+            f"schedule(t) must return a dict of overrides such as {{'lr': 0.1}}; at t = {t} it returned {overrides!r}"
+        )
+    for name, value in overrides.items():
+        if name not in SCHEDULABLE:
+            raise ValueError(f"schedule({t}) sets {name!r}, which no optimizer schedules; schedulable: {SCHEDULABLE}")
+        if name == "lr":
+            value = real(f"schedule({t})['lr'] (η)", value, 0.0)
+        for group in param_groups:
+            if name not in group:
+                hint = " (Adam and AdamW take β₁ in 'betas': one_cycle_lr(..., momentum_key='betas'))"
+                raise ValueError(
+                    f"schedule({t}) sets {name!r}, but the optimizer has no such hyperparameter"
+                    f"{hint if name == 'momentum' else ''}; it has {', '.join(k for k in group if k != 'params')}"
+                )
+            group[name] = value
 
 
 def fit(
@@ -437,7 +355,7 @@ def fit(
     epochs,
     *,
     batch_size=100,
-    lr_schedule=None,
+    schedule=None,
     device=None,
     precision="auto",
     augment=False,
@@ -454,7 +372,9 @@ def fit(
     data, val_data: a TensorData, or a pair (uint8 images (N, 28, 28), labels); moved to the device once.
     optimizer: a helpers.optim rule, a factory params -> torch.optim.Optimizer, or a torch optimizer
         built on `model.parameters()` (see the module docstring).
-    lr_schedule: step t (0, 1, … over the whole run) -> η, set on every param group before step t.
+    schedule: a helpers.schedules schedule, or any function of the step t (0, 1, … over the whole run)
+        returning a dict of overrides such as {"lr": ηₜ}; before step t every override is set on every
+        param group, as torch's schedulers do, so one_cycle_lr cycles μ (or β₁) along with η.
     device: None picks DESCENT_DEVICE or the best there is; else "cpu", "cuda", "cuda:1", "mps" (checked).
     precision: "auto" (bf16 autocast on a CUDA device that supports it, else fp32), "bf16" or "fp32".
     augment: shift each training image by up to `max_shift` pixels each epoch.
@@ -464,7 +384,7 @@ def fit(
     progress: a tqdm bar with the loss, images/s and the time left; None shows it except in quick mode.
     compile: run the training forward pass through `torch.compile` (the first steps compile it).
     """
-    _check_fit_arguments(epochs, batch_size, augment, max_shift, seed, checkpoint_dir, resume, lr_schedule)
+    _check_fit_arguments(epochs, batch_size, augment, max_shift, seed, checkpoint_dir, resume, schedule)
     device = resolve_device(device)
     precision = resolve_precision(precision, device)
     if compile and (reason := compile_unavailable(device)) is not None:
@@ -497,7 +417,7 @@ def fit(
             start_epoch, history = _restore(checkpoint_path, config, model, optimizer, device, data_generator)
         forward = torch.compile(model) if compile else model
         run = _Run(
-            forward, optimizer, train, device, precision, batch_size, augment, max_shift, lr_schedule, data_generator
+            forward, optimizer, train, device, precision, batch_size, augment, max_shift, schedule, data_generator
         )
         bar = _progress_bar(progress, epochs, start_epoch, len(train))
         try:
@@ -579,12 +499,12 @@ class _Run:
     """The inner loop of `fit`: what stays fixed from one epoch to the next."""
 
     def __init__(
-        self, forward, optimizer, train, device, precision, batch_size, augment, max_shift, lr_schedule, data_generator
+        self, forward, optimizer, train, device, precision, batch_size, augment, max_shift, schedule, data_generator
     ):
         self.forward, self.optimizer, self.train = forward, optimizer, train
         self.device, self.precision, self.batch_size = device, precision, batch_size
         self.augment, self.max_shift = augment, max_shift
-        self.lr_schedule, self.data_generator = lr_schedule, data_generator
+        self.schedule, self.data_generator = schedule, data_generator
         self.steps_per_epoch = math.ceil(len(train) / batch_size)
 
     def epoch(self, epoch, bar):
@@ -603,10 +523,8 @@ class _Run:
                 images = shift_images(
                     images, shifts[step * self.batch_size : (step + 1) * self.batch_size], self.max_shift
                 )
-            if self.lr_schedule is not None:
-                lr = _scheduled_lr(self.lr_schedule, epoch * self.steps_per_epoch + step)
-                for group in self.optimizer.param_groups:
-                    group["lr"] = lr
+            if self.schedule is not None:
+                _apply_schedule(self.schedule, epoch * self.steps_per_epoch + step, self.optimizer.param_groups)
             with autocast(self.device, self.precision):
                 logits = self.forward(images)
             loss = F.cross_entropy(logits.float(), labels)  # −(1/B) Σ log softmax(zᵢ)[yᵢ]
@@ -642,10 +560,8 @@ def seconds_per_step(model, data, optimizer, *, batch_size=100, steps=3, rounds=
             "an optimizer that the caller goes on using"
         )
     _check_batch_size(batch_size)
-    for name, value in (("steps", steps), ("rounds", rounds)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be an integer ≥ 1, got {value!r}")
-    for owned in ("epochs", "checkpoint_dir", "resume", "progress", "val_data", "lr_schedule"):
+    steps, rounds = integer("steps", steps, 1), integer("rounds", rounds, 1)
+    for owned in ("epochs", "checkpoint_dir", "resume", "progress", "val_data", "schedule"):
         if owned in fit_options:
             raise ValueError(f"seconds_per_step times single steps; {owned} is not one of its options")
     device = resolve_device(fit_options.pop("device", None))
@@ -664,120 +580,3 @@ def seconds_per_step(model, data, optimizer, *, batch_size=100, steps=3, rounds=
         fit(probe, timed, optimizer, 1, **settings)
         fastest = min(fastest, time.perf_counter() - started)
     return fastest / timed_steps
-
-
-def fit_seconds(step_seconds, epochs, n_train, batch_size, n_val=0):
-    """About how long `fit` takes: epochs · (⌈n_train/B⌉ + n_val/(3B)) · step_seconds.
-
-    A training step costs about three forward passes (forward, and two products per layer backward),
-    so evaluating n_val validation images each epoch costs about n_val/(3B) steps.
-    """
-    for name, value in (
-        ("step_seconds", step_seconds),
-        ("epochs", epochs),
-        ("n_train", n_train),
-        ("batch_size", batch_size),
-        ("n_val", n_val),
-    ):
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, (int, float, np.integer, np.floating))
-            or not math.isfinite(value)
-            or value < 0
-        ):
-            raise ValueError(f"{name} must be a finite number ≥ 0, got {value!r}")
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be ≥ 1, got {batch_size!r}")
-    steps = math.ceil(n_train / batch_size) + n_val / (3 * batch_size)
-    return epochs * steps * step_seconds
-
-
-def format_duration(seconds):
-    """A duration as a person reads it: "under 10 s", "40 s", "3 min", "1 h 20 min" (rounded)."""
-    if (
-        isinstance(seconds, bool)
-        or not isinstance(seconds, (int, float, np.integer, np.floating))
-        or not math.isfinite(seconds)
-        or seconds < 0
-    ):
-        raise ValueError(f"seconds must be a finite number ≥ 0, got {seconds!r}")
-    if seconds < 10:
-        return "under 10 s"
-    if seconds < 90:
-        return f"{round(seconds, -1):.0f} s"
-    minutes = seconds / 60
-    if minutes < 10:
-        return f"{minutes:.1f} min".replace(".0 min", " min")
-    if minutes < 60:
-        return f"{round(minutes):.0f} min"
-    hours, rest = divmod(round(minutes), 60)
-    return f"{hours} h {rest} min" if rest else f"{hours} h"
-
-
-def about(seconds):
-    """An estimated duration in words: "about 3 min", or "under 10 s" for a short one."""
-    duration = format_duration(seconds)
-    return duration if duration.startswith("under") else f"about {duration}"
-
-
-def announce(what, seconds):
-    """Print, before a long run starts, what it will do and about how long that takes here."""
-    print(f"{what}: {about(seconds)} on this machine (estimated from timed steps)", flush=True)
-
-
-class _DisplayLine:
-    """A file for tqdm that shows the bar as one notebook output, updated in place.
-
-    A stored notebook then keeps the bar's last state: one line, not one output per refresh.
-    """
-
-    def __init__(self):
-        from IPython.display import display
-
-        self._handle = display({"text/plain": ""}, raw=True, display_id=True)
-
-    def write(self, text):
-        line = text.replace("\r", "").rstrip()  # tqdm redraws its line by writing "\r" + bar
-        if line:
-            self._handle.update({"text/plain": line}, raw=True)
-
-    def flush(self):
-        pass
-
-
-def _in_a_notebook():
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return False
-    shell = get_ipython()
-    return shell is not None and getattr(shell, "kernel", None) is not None
-
-
-def progress_bar(total, description=None, *, unit="it", unit_scale=False, initial=0, disable=None):
-    """A tqdm progress bar with the time left (ETA); off in quick mode unless `disable` says otherwise.
-
-    In a notebook it is a single output line updated in place, so that a stored notebook holds its
-    last state (tqdm's widget would not be stored, and text on stderr would be stored once per
-    refresh); elsewhere it writes to stderr as usual. Use it as tqdm: `update(n)`, `close()` or `with`.
-    """
-    from tqdm.std import tqdm
-
-    if disable is None:
-        disable = quick_mode()
-    in_a_notebook = _in_a_notebook() and not disable
-    target = _DisplayLine() if in_a_notebook else sys.stderr
-    # A notebook renders the bar's block characters; on stderr tqdm picks them to suit the terminal.
-    return tqdm(
-        total=total,
-        desc=description,
-        unit=unit,
-        unit_scale=unit_scale,
-        initial=initial,
-        file=target,
-        mininterval=1.0,
-        disable=disable,
-        dynamic_ncols=False,
-        ncols=100,
-        ascii=False if in_a_notebook else None,
-    )

@@ -21,7 +21,7 @@ import torch.nn.functional as F
 from nbclient import NotebookClient
 from torch import nn
 
-from helpers import initialization, landscape, mnist, models, optim, training
+from helpers import devices, initialization, landscape, mnist, models, optim, schedules, training
 from helpers.torch_adapter import HelpersOptimizer
 
 pytestmark = pytest.mark.skipif(
@@ -111,8 +111,8 @@ def test_fit_learns_on_the_gpu(small, precision):
 
 def test_auto_precision_is_bf16_exactly_where_this_gpu_supports_it():
     expected = "bf16" if torch.cuda.is_bf16_supported() else "fp32"
-    assert training.resolve_precision("auto", "cuda") == expected
-    assert training.resolve_precision("auto", CPU) == "fp32"
+    assert devices.resolve_precision("auto", "cuda") == expected
+    assert devices.resolve_precision("auto", CPU) == "fp32"
 
 
 def test_data_goes_to_the_gpu_normalized_and_channels_last(small):
@@ -154,7 +154,7 @@ def test_resume_after_an_interruption_continues_the_run(small, tmp_path, determi
     def crashing_schedule(t):
         if t == steps_per_epoch + 3:
             raise Crash(f"killed at step {t}")
-        return 0.05
+        return {"lr": 0.05}
 
     with pytest.raises(Crash):
         training.fit(
@@ -163,7 +163,7 @@ def test_resume_after_an_interruption_continues_the_run(small, tmp_path, determi
             rule(),
             2,
             checkpoint_dir=tmp_path / "crashed",
-            lr_schedule=crashing_schedule,
+            schedule=crashing_schedule,
             **settings,
         )
     checkpoint = training.load_checkpoint(tmp_path / "crashed")
@@ -179,7 +179,7 @@ def test_resume_after_an_interruption_continues_the_run(small, tmp_path, determi
         2,
         checkpoint_dir=tmp_path / "crashed",
         resume=True,
-        lr_schedule=lambda t: 0.05,
+        schedule=schedules.constant(0.05),
         **settings,
     )
     assert resumed_history.epoch == [1, 2]
@@ -198,7 +198,7 @@ def test_seconds_per_step_on_the_gpu(small):
 
 
 def test_compiled_training_forward_on_the_gpu(small):
-    reason = training.compile_unavailable(CUDA)
+    reason = devices.compile_unavailable(CUDA)
     if reason is not None:
         pytest.skip(reason)
     train, _ = small

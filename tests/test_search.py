@@ -243,3 +243,44 @@ BAD = [
 def test_bad_input_raises_value_error_naming_the_parameter(call, word):
     with pytest.raises(ValueError, match=word):
         call()
+
+
+def test_edges_finds_a_best_value_near_either_end_in_decades_for_a_log_scale():
+    space = {"lr": search.loguniform(1e-4, 1.0), "momentum": search.uniform(0.0, 1.0), "act": ["relu", "tanh"]}
+    assert search.edges(space, {"lr": 1e-3, "momentum": 0.5, "act": "relu"}) == {}
+    # 1.5e-4 is 0.04 of the four decades above 1e-4: an edge; in linear units it would be none
+    assert search.edges(space, {"lr": 1.5e-4, "momentum": 0.95, "act": "tanh"}) == {"lr": "low", "momentum": "high"}
+    assert search.edges(space, {"lr": 0.5, "momentum": 0.05, "act": "tanh"}) == {"lr": "high", "momentum": "low"}
+
+
+def test_an_end_that_is_a_hard_limit_is_not_an_edge():
+    space = {"one_minus_momentum": search.loguniform(1e-2, 1.0)}
+    limits = {"one_minus_momentum": (None, 1.0)}  # μ ≥ 0: nothing lies beyond 1 − μ = 1
+    assert search.edges(space, {"one_minus_momentum": 0.9}, limits=limits) == {}
+    assert search.edges(space, {"one_minus_momentum": 0.011}, limits=limits) == {"one_minus_momentum": "low"}
+
+
+def test_widen_moves_the_end_where_the_best_value_sat_and_respects_hard_limits():
+    space = {"lr": search.loguniform(1e-3, 1e-1), "x": search.uniform(0.0, 1.0), "m": search.loguniform(0.01, 0.5)}
+    wider = search.widen(space, {"lr": "low", "x": "high", "m": "high"}, limits={"m": (None, 1.0)})
+    assert wider["lr"] == search.loguniform(1e-4, 1e-1)
+    assert wider["x"] == search.uniform(0.0, 10.0)
+    assert wider["m"] == search.loguniform(0.01, 1.0)  # 5.0 would make μ negative
+    assert search.edges(wider, {"lr": 1e-3, "x": 5.0, "m": 0.1}) == {}
+    assert space["lr"] == search.loguniform(1e-3, 1e-1), "the space given is left as it was"
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: search.edges({"lr": search.loguniform(1e-3, 1.0)}, {}), "config lacks 'lr'"),
+        (lambda: search.edges({"lr": search.loguniform(1e-3, 1.0)}, {"lr": 5.0}), r"config\['lr'\] must be in"),
+        (lambda: search.edges({"lr": search.loguniform(1e-3, 1.0)}, {"lr": 0.1}, margin=0.5), "margin"),
+        (lambda: search.widen({"lr": search.loguniform(1e-3, 1.0)}, {"eta": "low"}), "'eta' is not an interval"),
+        (lambda: search.widen({"lr": search.loguniform(1e-3, 1.0)}, {"lr": "left"}), "must be 'low' or 'high'"),
+        (lambda: search.widen({"lr": search.loguniform(1e-3, 1.0)}, {"lr": "low"}, factor=1.0), "factor"),
+    ],
+)
+def test_edges_and_widen_reject_bad_input(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()

@@ -14,7 +14,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from helpers import checkpoint, mnist, models, optim, training
+from helpers import checkpoint, devices, mnist, models, optim, schedules, training
 from helpers.torch_adapter import HelpersOptimizer
 
 CPU = torch.device("cpu")
@@ -137,7 +137,7 @@ def crashing_schedule(at_step):
     def schedule(t):
         if t == at_step:
             raise Crash(f"killed at step {t}")
-        return 1e-3
+        return {"lr": 1e-3}
 
     return schedule
 
@@ -151,7 +151,7 @@ def crashing_schedule(at_step):
     ids=["helpers-sgd-nesterov", "torch-adam"],
 )
 def test_resume_after_a_crash_is_bit_identical(small, tmp_path, optimizer):
-    settings = dict(epochs=2, augment=True, optimizer=optimizer(), lr_schedule=lambda t: 1e-3, seed=5)
+    settings = dict(epochs=2, augment=True, optimizer=optimizer(), schedule=schedules.constant(1e-3), seed=5)
     unbroken = fresh_model()
     history = quick_fit(unbroken, small, checkpoint_dir=tmp_path / "unbroken", **settings)
 
@@ -161,7 +161,7 @@ def test_resume_after_a_crash_is_bit_identical(small, tmp_path, optimizer):
             fresh_model(),
             small,
             checkpoint_dir=tmp_path / "crashed",
-            **{**settings, "lr_schedule": crashing_schedule(steps_per_epoch + 2)},
+            **{**settings, "schedule": crashing_schedule(steps_per_epoch + 2)},
         )
     assert training.load_checkpoint(tmp_path / "crashed")["epoch"] == 1
 
@@ -327,34 +327,6 @@ def test_precision_sets_the_compute_dtype(small, precision, dtype):
     assert all(p.dtype == torch.float32 for p in model.parameters())  # the weights stay float32
 
 
-@pytest.mark.parametrize("cpu_bf16,amx", [(True, False), (False, True), (True, True), (False, False)])
-def test_auto_precision_is_fp32_on_every_cpu(monkeypatch, cpu_bf16, amx):
-    """Whatever bfloat16 units the CPU has, "auto" computes in float32: the same numbers on every CPU."""
-    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: cpu_bf16)
-    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: amx)
-    assert training.bf16_supported(CPU) == (cpu_bf16 or amx)  # what the hardware can do …
-    assert training.resolve_precision("auto", CPU) == "fp32"  # … is not what "auto" uses on a CPU
-    assert training.resolve_precision("auto", "cpu") == "fp32"
-    assert training.resolve_precision("fp32", CPU) == "fp32"
-    assert training.resolve_precision("bf16", CPU) == "bf16"  # an explicit opt-in stays one
-
-
-@pytest.mark.parametrize("supported,expected", [(True, "bf16"), (False, "fp32")])
-def test_auto_precision_on_cuda_asks_the_gpu(monkeypatch, supported, expected):
-    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *args, **kwargs: supported)
-    assert training.resolve_precision("auto", torch.device("cuda")) == expected
-
-
-def test_auto_precision_on_mps_is_fp32():
-    assert training.resolve_precision("auto", torch.device("mps")) == "fp32"
-
-
-@pytest.mark.parametrize("bad", ["fp16", "float32", None, 16])
-def test_unknown_precision_is_rejected(bad):
-    with pytest.raises(ValueError, match="precision"):
-        training.resolve_precision(bad, CPU)
-
-
 def test_compile_flag_compiles_the_training_forward(small, monkeypatch):
     compiled = []
     monkeypatch.setattr(training, "compile_unavailable", lambda device: None)
@@ -371,20 +343,6 @@ def test_compile_flag_compiles_the_training_forward(small, monkeypatch):
     assert len(compiled) == 1
 
 
-def test_compile_needs_a_cpp_compiler_on_the_cpu(monkeypatch):
-    monkeypatch.setenv("CXX", "a-compiler-that-is-not-installed")
-    reason = training.compile_unavailable(CPU)
-    assert "no C++ compiler" in reason and "a-compiler-that-is-not-installed" in reason
-    monkeypatch.delenv("CXX")
-    monkeypatch.setattr(training.shutil, "which", lambda name: f"/usr/bin/{name}")
-    assert training.compile_unavailable(CPU) is None
-
-
-def test_compile_needs_triton_on_cuda(monkeypatch):
-    monkeypatch.setattr(training.importlib.util, "find_spec", lambda name: None)
-    assert "Triton" in training.compile_unavailable(torch.device("cuda"))
-
-
 def test_fit_with_compile_and_no_compiler_is_a_clear_error(monkeypatch):
     monkeypatch.setenv("CXX", "a-compiler-that-is-not-installed")
     images, labels = np.zeros((4, 28, 28), dtype=np.uint8), np.arange(4)
@@ -395,21 +353,10 @@ def test_fit_with_compile_and_no_compiler_is_a_clear_error(monkeypatch):
 # --------------------------------------------------------------------------- devices
 
 
-def test_explicit_cpu_device_is_accepted():
-    assert training.resolve_device("cpu") == CPU
-    assert training.resolve_device(CPU) == CPU
-
-
-@pytest.mark.parametrize("bad", ["tpu", "gpu", "cpux", 3])
-def test_unknown_device_is_rejected(bad):
-    with pytest.raises(ValueError, match="device"):
-        training.resolve_device(bad)
-
-
 @pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has CUDA")
 def test_cuda_without_a_gpu_is_a_clear_error():
     with pytest.raises(ValueError, match="no cuda device"):
-        training.resolve_device("cuda")
+        devices.resolve_device("cuda")
     with pytest.raises(ValueError, match="no cuda device"):
         training.fit(
             fresh_model(), (np.zeros((4, 28, 28), np.uint8), np.zeros(4, np.uint8)), optim.adam(), 1, device="cuda"
@@ -420,40 +367,15 @@ def test_cuda_without_a_gpu_is_a_clear_error():
 def test_descent_device_cuda_without_a_gpu_is_a_clear_error(monkeypatch):
     monkeypatch.setenv("DESCENT_DEVICE", "cuda")
     with pytest.raises(ValueError, match="DESCENT_DEVICE='cuda'.*no cuda"):
-        training.resolve_device(None)
+        devices.resolve_device(None)
     with pytest.raises(ValueError, match="DESCENT_DEVICE"):
         training.to_device_tensors(np.zeros((2, 28, 28), np.uint8), np.zeros(2, np.uint8))
-
-
-def test_descent_device_cpu_is_honoured(monkeypatch):
-    monkeypatch.setenv("DESCENT_DEVICE", "cpu")
-    assert training.resolve_device(None) == CPU
 
 
 def test_plain_cuda_means_the_current_cuda_device(monkeypatch):
     monkeypatch.setattr(torch.cuda, "current_device", lambda: 3)
     assert training._cuda_index(torch.device("cuda")) == 3
     assert training._cuda_index(torch.device("cuda:1")) == 1
-
-
-def test_cuda_is_chosen_and_checked_when_present(monkeypatch):
-    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
-    monkeypatch.setattr(torch.cuda, "device_count", lambda: 2)
-    monkeypatch.delenv("DESCENT_DEVICE", raising=False)
-    assert training.resolve_device(None) == torch.device("cuda")
-    assert training.resolve_device("cuda:1") == torch.device("cuda", 1)
-    with pytest.raises(ValueError, match="only 2 cuda"):
-        training.resolve_device("cuda:2")
-
-
-@pytest.mark.parametrize("device_type,pinned", [("cuda", True), ("cpu", False), ("mps", False)])
-def test_host_to_device_copies_are_pinned_and_asynchronous_only_for_cuda(device_type, pinned):
-    assert training.transfer_options(device_type) == training.TransferOptions(pin_memory=pinned, non_blocking=pinned)
-
-
-@pytest.mark.parametrize("device_type,workers,pinned", [("cuda", 2, True), ("cpu", 0, False), ("mps", 0, False)])
-def test_per_item_loader_uses_workers_and_pinning_only_to_feed_a_gpu(device_type, workers, pinned):
-    assert training.loader_options(device_type) == training.LoaderOptions(num_workers=workers, pin_memory=pinned)
 
 
 def test_data_goes_to_the_chosen_device_as_uint8_then_is_normalized_there(monkeypatch):
@@ -607,9 +529,12 @@ def test_a_bad_optimizer_argument_is_rejected(optimizer, match):
         (dict(max_shift=9), "max_shift"),
         (dict(seed=-1), "seed"),
         (dict(precision="fp16"), "precision"),
-        (dict(lr_schedule=0.1), "lr_schedule"),
-        (dict(lr_schedule=lambda t: -1.0), "lr_schedule"),
-        (dict(lr_schedule=lambda t: float("nan")), "lr_schedule"),
+        (dict(schedule=0.1), "schedule must be a function"),
+        (dict(schedule=lambda t: 0.1), r"schedule\(t\) must return a dict.*at t = 0 it returned 0.1"),
+        (dict(schedule=lambda t: {"lr": -1.0}), r"schedule\(0\)\['lr'\] \(η\) must be ≥ 0"),
+        (dict(schedule=lambda t: {"lr": float("nan")}), r"schedule\(0\)\['lr'\] \(η\) must be finite"),
+        (dict(schedule=lambda t: {"learning_rate": 0.1}), "'learning_rate', which no optimizer schedules"),
+        (dict(schedule=schedules.one_cycle_lr(0.1, 4)), "no such hyperparameter.*momentum_key='betas'"),
     ],
 )
 def test_bad_fit_arguments_are_rejected(kwargs, match):
@@ -622,16 +547,65 @@ def test_bad_fit_arguments_are_rejected(kwargs, match):
         )
 
 
-def test_lr_schedule_sets_every_step(small):
+def test_a_schedule_is_asked_once_per_step_over_the_whole_run(small):
     seen = []
 
     def schedule(t):
         seen.append(t)
-        return 0.01 / (1 + t)
+        return {"lr": 0.01 / (1 + t)}
 
-    history = quick_fit(fresh_model(), small, epochs=2, lr_schedule=schedule)
+    history = quick_fit(fresh_model(), small, epochs=2, schedule=schedule)
     assert seen == list(range(8))
     assert history.lr == [0.01 / 4, 0.01 / 8]
+
+
+def recording(optimizer_class):
+    """`optimizer_class` noting its first param group at every step."""
+
+    class Recording(optimizer_class):
+        def step(self, closure=None):
+            self.seen = [*getattr(self, "seen", []), {k: v for k, v in self.param_groups[0].items() if k != "params"}]
+            return super().step(closure)
+
+    return Recording
+
+
+@pytest.mark.parametrize(
+    "optimizer_class,hparams,momentum_key",
+    [(torch.optim.SGD, dict(momentum=0.9), "momentum"), (torch.optim.Adam, dict(betas=(0.9, 0.999)), "betas")],
+    ids=["SGD-momentum", "Adam-beta1"],
+)
+def test_one_cycle_in_fit_sets_what_torch_one_cycle_lr_sets(small, optimizer_class, hparams, momentum_key):
+    """fit takes the schedules optim.run takes: one_cycle_lr sets η and μ (or β₁) on the param groups,
+    step by step the values torch's OneCycleLR gives the same optimizer."""
+    steps = 8  # two epochs of four batches
+    model = fresh_model()
+    recorder = recording(optimizer_class)(model.parameters(), lr=0.1, **hparams)
+    cycle = schedules.one_cycle_lr(0.1, steps, momentum_key=momentum_key)
+    quick_fit(model, small, epochs=2, optimizer=recorder, schedule=cycle)
+
+    twin = recording(optimizer_class)([torch.zeros(1, requires_grad=True)], lr=0.1, **hparams)
+    scheduler = torch.optim.lr_scheduler.OneCycleLR(twin, max_lr=0.1, total_steps=steps)
+    for _ in range(steps):
+        twin.step()
+        scheduler.step()
+    for name in ("lr", momentum_key):
+        ours = np.array([group[name] for group in recorder.seen], dtype=np.float64)
+        np.testing.assert_allclose(ours, [group[name] for group in twin.seen], rtol=1e-12, atol=0)
+    assert len({str(group[momentum_key]) for group in recorder.seen}) > 2, "the momentum moves"
+
+
+def test_one_cycle_cycles_beta1_of_a_helpers_adam(small):
+    steps = 8
+    cycle = schedules.one_cycle_lr(1e-3, steps, momentum_key="betas")
+    model = fresh_model()
+    adam = HelpersOptimizer(model.parameters(), optim.adam(lr=1e-3))
+    quick_fit(model, small, epochs=2, optimizer=adam, schedule=cycle)
+    assert adam.param_groups[0]["betas"] == cycle(steps - 1)["betas"]
+    unscheduled = fresh_model()
+    quick_fit(unscheduled, small, epochs=2, optimizer=optim.adam(lr=1e-3), schedule=schedules.constant(1e-3))
+    changed = [name for name, value in weights(model).items() if not torch.equal(value, weights(unscheduled)[name])]
+    assert changed, "β₁ and η changed the steps"
 
 
 def test_progress_bar_shows_loss_throughput_and_time_left(small, capsys):
@@ -704,86 +678,6 @@ def test_evaluation_batches_are_small_on_a_cpu_and_large_on_a_gpu(small):
     loss, accuracy = training.evaluate(model, small)
     loss_1000, accuracy_1000 = training.evaluate(model, small, batch_size=1000)
     assert accuracy == accuracy_1000 and loss == pytest.approx(loss_1000, rel=1e-5)
-
-
-def test_fit_seconds_counts_steps_and_a_third_of_a_step_per_validation_batch():
-    assert training.fit_seconds(0.5, epochs=2, n_train=450, batch_size=100) == 2 * 5 * 0.5
-    assert training.fit_seconds(0.3, epochs=1, n_train=100, batch_size=100, n_val=300) == pytest.approx(0.3 * 2)
-    with pytest.raises(ValueError, match="step_seconds"):
-        training.fit_seconds(float("nan"), 1, 100, 10)
-    with pytest.raises(ValueError, match="batch_size"):
-        training.fit_seconds(1.0, 1, 100, 0)
-
-
-@pytest.mark.parametrize(
-    "seconds, text",
-    [
-        (0, "under 10 s"),
-        (9.9, "under 10 s"),
-        (44, "40 s"),
-        (89, "90 s"),
-        (95, "1.6 min"),
-        (180, "3 min"),
-        (599, "10 min"),
-        (1500, "25 min"),
-        (3600, "1 h"),
-        (4800, "1 h 20 min"),
-    ],
-)
-def test_format_duration_reads_like_a_person(seconds, text):
-    assert training.format_duration(seconds) == text
-
-
-@pytest.mark.parametrize("bad", [-1, float("inf"), "10", None, True])
-def test_format_duration_rejects_non_durations(bad):
-    with pytest.raises(ValueError, match="seconds"):
-        training.format_duration(bad)
-
-
-def test_about_hedges_an_estimate_but_not_a_bound():
-    assert training.about(150) == "about 2.5 min"
-    assert training.about(3) == "under 10 s"
-
-
-def test_announce_says_what_and_how_long(capsys):
-    training.announce("30 epochs of 4,500 images", 150)
-    assert (
-        capsys.readouterr().out
-        == "30 epochs of 4,500 images: about 2.5 min on this machine (estimated from timed steps)\n"
-    )
-
-
-def test_progress_bar_is_off_in_quick_mode_and_shows_an_eta_otherwise(monkeypatch, capsys):
-    monkeypatch.setenv("DESCENT_QUICK", "1")
-    with training.progress_bar(3, "trials") as bar:
-        bar.update(3)
-    assert bar.disable and capsys.readouterr().err == ""
-    monkeypatch.delenv("DESCENT_QUICK")
-    with training.progress_bar(3, "trials") as bar:
-        bar.update(3)
-    err = capsys.readouterr().err
-    assert "trials" in err and "3/3" in err and re.search(r"\d\d:\d\d<\d\d:\d\d", err)
-
-
-def test_in_a_notebook_the_bar_is_one_output_updated_in_place(monkeypatch):
-    shown = []
-
-    class Handle:
-        def update(self, data, raw):
-            shown[-1] = data["text/plain"]
-
-    def display(data, raw, display_id):
-        shown.append(data["text/plain"])
-        return Handle()
-
-    monkeypatch.setattr("IPython.display.display", display)
-    monkeypatch.setattr(training, "_in_a_notebook", lambda: True)
-    with training.progress_bar(4, "runs", disable=False) as bar:
-        bar.update(2)
-        bar.refresh()
-        bar.update(2)
-    assert len(shown) == 1, "one output, redrawn, not one per refresh"
-    assert shown[0].startswith("runs: 100%") and "4/4" in shown[0] and "\r" not in shown[0]
 
 
 # --------------------------------------------------------------------------- HelpersOptimizer
