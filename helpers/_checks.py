@@ -45,17 +45,26 @@ def unit_interval(name, value, closed=False):
 
 def integer(name, value, low=None, high=None):
     """`value` as an int, within [low, high] where given."""
-    bounds = ""
-    if low is not None or high is not None:
-        bounds = " " + _interval(-math.inf if low is None else low, math.inf if high is None else high, False, False)
-    if (
-        isinstance(value, BOOLS)
-        or not isinstance(value, INTEGERS)
-        or (low is not None and value < low)
-        or (high is not None and value > high)
-    ):
-        raise ValueError(f"{name} must be an integer{bounds}, got {value!r}")
+    if not _is_integer(value, low, high):
+        raise ValueError(f"{name} must be an integer{_integer_bounds(low, high)}, got {value!r}")
     return int(value)
+
+
+def integers(name, value, low=None, high=None, *, length=None, min_length=0):
+    """`value`, a tuple or list of integers each within [low, high] where given, as a tuple of ints.
+
+    `length`: exactly that many integers; otherwise at least `min_length` (a shape, a pair of labels).
+    """
+    if (
+        not isinstance(value, (tuple, list))
+        or (len(value) != length if length is not None else len(value) < min_length)
+        or not all(_is_integer(n, low, high) for n in value)
+    ):
+        count = length if length is not None else f"at least {min_length}" if min_length else "any number of"
+        raise ValueError(
+            f"{name} must be a tuple or list of {count} integers{_integer_bounds(low, high)}, got {value!r}"
+        )
+    return tuple(int(n) for n in value)
 
 
 def flag(name, value):
@@ -72,17 +81,36 @@ def choice(name, value, options):
     return value
 
 
-def finite_array(name, value, ndim=None):
-    """`value` as a float64 numpy array of finite numbers (with `ndim` dimensions where given)."""
+def finite_array(name, value, ndim=None, *, non_empty=False):
+    """`value` as a float64 numpy array of finite numbers (with `ndim` dimensions where given, and at
+    least one number when `non_empty`)."""
     try:
         array = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
         raise ValueError(f"{name} must be an array of real numbers, got {value!r}") from None
     if ndim is not None and array.ndim != ndim:
         raise ValueError(f"{name} must have {ndim} dimension{'s' * (ndim != 1)}, got shape {array.shape}")
+    if non_empty and array.size == 0:
+        raise ValueError(f"{name} must hold at least one number, got {value!r}")
     if not np.isfinite(array).all():
         raise ValueError(f"{name} must be finite (no NaN or inf)")
     return array
+
+
+def _is_integer(value, low, high):
+    return (
+        not isinstance(value, BOOLS)
+        and isinstance(value, INTEGERS)
+        and (low is None or value >= low)
+        and (high is None or value <= high)
+    )
+
+
+def _integer_bounds(low, high):
+    """An integer's bounds for a message: " ≥ low", " ≤ high", " in [low, high]", or "" for none."""
+    if low is None and high is None:
+        return ""
+    return " " + _interval(-math.inf if low is None else low, math.inf if high is None else high, False, False)
 
 
 def _interval(low, high, low_open, high_open):

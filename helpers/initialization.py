@@ -17,9 +17,10 @@ b = 1/√fan_in and Var[W] = b²/3 = 1/(3 fan_in), a sixth of He's. Its biases a
 import math
 from typing import NamedTuple
 
-import numpy as np
 import torch
 from torch import nn
+
+from helpers._checks import choice, integer, positive, real
 
 SCHEMES = ("zeros", "constant", "normal", "he", "pytorch")
 ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh}
@@ -35,20 +36,6 @@ class LayerStats(NamedTuple):
     zero_fraction: float
 
 
-def _positive_int(name, value):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be an integer ≥ 1, got {value!r}")
-    return int(value)
-
-
-def _positive_real(name, value):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{name} must be a real number, got {value!r}")
-    if not (math.isfinite(value) and value > 0):
-        raise ValueError(f"{name} must be finite and > 0, got {value!r}")
-    return float(value)
-
-
 def fan_in(weight):
     """The number of inputs of each output unit: in_features, or in_channels · kernel height · kernel width."""
     shape = weight.shape if isinstance(weight, torch.Tensor) else tuple(weight)
@@ -59,12 +46,12 @@ def fan_in(weight):
 
 def he_std(fan_in):
     """√(2/fan_in): the weight standard deviation that keeps ReLU activations' variance through depth."""
-    return math.sqrt(2.0) / math.sqrt(_positive_int("fan_in", fan_in))  # Var[W] = 2/fan_in, as torch computes it
+    return math.sqrt(2.0) / math.sqrt(integer("fan_in", fan_in, 1))  # Var[W] = 2/fan_in, as torch computes it
 
 
 def pytorch_default_bound(fan_in):
     """PyTorch's default W ~ U(−b, b): b = gain·√(3/fan_in), gain = √(2/(1 + a²)) with a = √5, so b = 1/√fan_in."""
-    fan_in = _positive_int("fan_in", fan_in)
+    fan_in = integer("fan_in", fan_in, 1)
     gain = math.sqrt(2.0 / (1 + 5))  # √(2/(1 + a²)) with a² = 5
     return gain * math.sqrt(3.0 / fan_in)
 
@@ -110,20 +97,16 @@ def initialize(model, scheme, *, scale=1.0, std=None, value=None, generator=None
     weights whether the model lives on the CPU or on a GPU, and torch never sees a CPU generator handed
     a CUDA tensor, which it refuses.
     """
-    if scheme not in SCHEMES:
-        raise ValueError(f"scheme must be one of {', '.join(map(repr, SCHEMES))}, got {scheme!r}")
-    scale = _positive_real("scale", scale)
+    choice("scheme", scheme, SCHEMES)
+    scale = positive("scale", scale)
     if scheme == "normal":
         if std is None:
             raise ValueError('scheme "normal" needs std, the weights\' standard deviation')
-        std = _positive_real("std", std)
+        std = positive("std", std)
     if scheme == "constant":
-        if (
-            isinstance(value, (bool, np.bool_))
-            or not isinstance(value, (int, float, np.integer, np.floating))
-            or not math.isfinite(value)
-        ):
-            raise ValueError(f'scheme "constant" needs a finite value for the weights, got {value!r}')
+        if value is None:
+            raise ValueError('scheme "constant" needs value, the weights\' common value')
+        value = real("value", value)
     if generator is not None and not isinstance(generator, torch.Generator):
         raise ValueError(f"generator must be a torch.Generator or None, got {generator!r}")
     found = layers(model)
@@ -138,7 +121,7 @@ def initialize(model, scheme, *, scale=1.0, std=None, value=None, generator=None
             if scheme == "zeros":
                 weight.zero_()
             elif scheme == "constant":
-                weight.fill_(float(value))
+                weight.fill_(value)
             else:
                 sigma = std if scheme == "normal" else math.sqrt(scale) * he_std(fan_in(weight))  # √(scale·2/fan_in)
                 weight.copy_(normal_draw(weight.shape, sigma, weight.dtype, generator))
@@ -152,12 +135,11 @@ def mlp(depth=20, width=256, in_features=784, classes=10, activation="relu"):
 
     Built with PyTorch's default initialization; call `initialize` to change it.
     """
-    depth = _positive_int("depth", depth)
-    width = _positive_int("width", width)
-    in_features = _positive_int("in_features", in_features)
-    classes = _positive_int("classes", classes)
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {', '.join(map(repr, ACTIVATIONS))}, got {activation!r}")
+    depth = integer("depth", depth, 1)
+    width = integer("width", width, 1)
+    in_features = integer("in_features", in_features, 1)
+    classes = integer("classes", classes, 1)
+    choice("activation", activation, tuple(ACTIVATIONS))
     sizes = [in_features] + [width] * (depth - 1) + [classes]
     modules = [nn.Flatten()]
     for i, (n_in, n_out) in enumerate(zip(sizes, sizes[1:])):

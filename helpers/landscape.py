@@ -25,11 +25,12 @@ parameters — biases, BatchNorm's scale and shift — get a zero direction: the
 """
 
 import contextlib
-import math
 from typing import NamedTuple
 
 import numpy as np
 import torch
+
+from helpers._checks import BOOLS, REALS, finite_array, flag, integer, real
 
 
 class PCA(NamedTuple):
@@ -121,7 +122,7 @@ def load(model, params):
 def combine(center, directions, coefficients):
     """θ = center + Σₖ cₖ dₖ."""
     directions = list(directions)
-    coefficients = [_finite("coefficient", c) for c in coefficients]
+    coefficients = [real("coefficient", c) for c in coefficients]
     if len(directions) != len(coefficients):
         raise ValueError(f"got {len(directions)} directions but {len(coefficients)} coefficients")
     out = {}
@@ -165,11 +166,9 @@ def random_direction(model_or_params, seed=0, normalize=True):
     direction perturb the same parameters.
     """
     weights = _reference(model_or_params)
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be an integer ≥ 0, got {seed!r}")
-    if not isinstance(normalize, bool):
-        raise ValueError(f"normalize must be True or False, got {normalize!r}")
-    generator = torch.Generator().manual_seed(int(seed))
+    seed = integer("seed", seed, 0)
+    normalize = flag("normalize", normalize)
+    generator = torch.Generator().manual_seed(seed)
     direction = {}
     for name, w in weights.items():
         d = torch.randn(w.shape, generator=generator, dtype=torch.float64).to(dtype=w.dtype, device=w.device)
@@ -192,12 +191,10 @@ def pca_directions(snapshots, center=None, components=2):
     for i, snapshot in enumerate(snapshots):
         _check_like(f"snapshots[{i}]", snapshot, reference)
     center = reference if center is None else _check_like("center", center, reference)
-    if isinstance(components, bool) or not isinstance(components, (int, np.integer)) or not 1 <= components:
-        raise ValueError(f"components must be an integer ≥ 1, got {components!r}")
+    size = sum(t.numel() for t in reference.values())
+    components = integer("components", components, 1, min(len(snapshots), size))  # M is T × P: rank ≤ min(T, P)
     origin = flatten(center)
     rows = np.stack([flatten(s) - origin for s in snapshots])  # M: row i is θᵢ − center
-    if components > min(rows.shape):
-        raise ValueError(f"components must be ≤ {min(rows.shape)} for {len(snapshots)} snapshots, got {components}")
     _, singular, right = np.linalg.svd(rows, full_matrices=False)
     total = float(np.sum(singular**2))
     if total == 0:
@@ -211,24 +208,6 @@ def pca_directions(snapshots, center=None, components=2):
 
 
 # --------------------------------------------------------------------------- losses along lines and planes
-
-
-def _finite(name, value):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{name} must be a real number, got {value!r}")
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    return float(value)
-
-
-def _values(name, values):
-    try:
-        array = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a 1-D sequence of finite numbers, got {values!r}") from None
-    if array.ndim != 1 or array.size == 0 or not np.isfinite(array).all():
-        raise ValueError(f"{name} must be a non-empty 1-D sequence of finite numbers, got {values!r}")
-    return array
 
 
 @contextlib.contextmanager
@@ -250,7 +229,7 @@ def _loss_at(model, point, loss_fn):
         value = loss_fn(model)
     if isinstance(value, torch.Tensor) and value.numel() == 1:
         value = value.item()
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+    if isinstance(value, BOOLS) or not isinstance(value, REALS):
         raise ValueError(f"loss_fn(model) must return a number, got {type(value).__name__}")
     return float(value)  # NaN or ∞ (a diverged point) is a result, not an error
 
@@ -266,7 +245,7 @@ def line(model, center, direction, loss_fn, alphas):
     _check_like("center", center, reference)
     _check_like("direction", direction, reference)
     _check_loss_fn(loss_fn)
-    alphas = _values("alphas", alphas)
+    alphas = finite_array("alphas", alphas, ndim=1, non_empty=True)
     with _probing(model):
         return np.array([_loss_at(model, combine(center, [direction], [a]), loss_fn) for a in alphas])
 
@@ -290,7 +269,8 @@ def plane(model, center, direction_x, direction_y, loss_fn, xs, ys):
     _check_like("direction_x", direction_x, reference)
     _check_like("direction_y", direction_y, reference)
     _check_loss_fn(loss_fn)
-    xs, ys = _values("xs", xs), _values("ys", ys)
+    xs = finite_array("xs", xs, ndim=1, non_empty=True)
+    ys = finite_array("ys", ys, ndim=1, non_empty=True)
     directions = [direction_x, direction_y]
     with _probing(model):
         return np.array([[_loss_at(model, combine(center, directions, [x, y]), loss_fn) for x in xs] for y in ys])

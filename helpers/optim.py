@@ -17,6 +17,7 @@ keeps a denominator away from zero (always outside the square root, as in torch)
 
 import math
 from collections.abc import Callable
+from functools import partial
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -102,6 +103,44 @@ def _betas(betas):
     return (float(betas[0]), float(betas[1]))
 
 
+# Each hyperparameter's range, the same in every optimizer that has it.
+_HYPERPARAMETER_CHECKS = {
+    "lr": partial(non_negative, "lr (η)"),
+    "lr_decay": partial(non_negative, "lr_decay"),
+    "momentum": partial(unit_interval, "momentum (μ)"),
+    "dampening": partial(unit_interval, "dampening (τ)", closed=True),
+    "nesterov": partial(flag, "nesterov"),
+    "alpha": partial(unit_interval, "alpha (ρ)"),
+    "centered": partial(flag, "centered"),
+    "betas": _betas,
+    "amsgrad": partial(flag, "amsgrad"),
+    "eps": partial(positive, "eps (ε)"),
+    "weight_decay": partial(non_negative, "weight_decay (ω)"),
+    "initial_accumulator_value": partial(non_negative, "initial_accumulator_value"),
+}
+
+
+def _optimizer(name, torch_name, hparams, init, step, state_type, joint_check=None, bias_correction=True):
+    """The Optimizer of the rule `step`, its hyperparameters checked now and whenever a step overrides them.
+
+    Each hyperparameter is checked against its range, in the order of `hparams`; `joint_check(h)` adds
+    what ties several together. The betas are kept as a pair of floats, as torch keeps them.
+    """
+
+    def validate(h):
+        for key, value in h.items():
+            _HYPERPARAMETER_CHECKS[key](value)
+        if joint_check is not None:
+            joint_check(h)
+
+    validate(hparams)
+    flag("bias_correction", bias_correction)
+    if "betas" in hparams:
+        hparams = {**hparams, "betas": _betas(hparams["betas"])}
+    update = _pure_update(hparams, validate, step, state_type)
+    return Optimizer(name, init, update, Hyperparameters(hparams), torch_name, bias_correction)
+
+
 def _pure_update(hparams, validate, step, state_type):
     """Wrap `step(params, grad, state, h)` with override handling and checks of what it is given."""
 
@@ -137,6 +176,15 @@ def _pure_update(hparams, validate, step, state_type):
     return update
 
 
+def _initial_state(state_type, params, **buffers):
+    """`state_type` at step 0: each buffer shaped like `params` and filled with its value, or None where its
+    value is None (a buffer the options leave out)."""
+    params = as_array(params)
+    xp = namespace(params)
+    filled = {name: None if value is None else xp.full_like(params, float(value)) for name, value in buffers.items()}
+    return state_type(step=0, **filled)
+
+
 def _copy(x):
     return x.clone() if is_tensor(x) else np.array(x, copy=True)
 
@@ -148,12 +196,7 @@ def sgd(lr=0.1, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0):
     """Gradient descent with optional heavy-ball or Nesterov momentum (torch.optim.SGD)."""
     hparams = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay, nesterov=nesterov)
 
-    def validate(h):
-        non_negative("lr (η)", h["lr"])
-        unit_interval("momentum (μ)", h["momentum"])
-        unit_interval("dampening (τ)", h["dampening"], closed=True)
-        non_negative("weight_decay (ω)", h["weight_decay"])
-        flag("nesterov", h["nesterov"])
+    def nesterov_check(h):
         if h["nesterov"] and (h["momentum"] <= 0 or h["dampening"] != 0):
             raise ValueError("nesterov=True needs momentum (μ) > 0 and dampening (τ) = 0")
 
@@ -174,8 +217,7 @@ def sgd(lr=0.1, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0):
             g = g + mu * buf if h["nesterov"] else buf  # Nesterov: gₜ + μbₜ; heavy ball: bₜ
         return params - lr * g, SGDState(momentum_buffer=buf)  # θₜ = θₜ₋₁ − η·(direction)
 
-    validate(hparams)
-    return Optimizer("sgd", init, _pure_update(hparams, validate, step, SGDState), Hyperparameters(hparams), "SGD")
+    return _optimizer("sgd", "SGD", hparams, init, step, SGDState, joint_check=nesterov_check)
 
 
 # --------------------------------------------------------------------------- AdaGrad
@@ -191,16 +233,8 @@ def adagrad(lr=0.01, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0
         eps=eps,
     )
 
-    def validate(h):
-        non_negative("lr (η)", h["lr"])
-        non_negative("lr_decay", h["lr_decay"])
-        non_negative("weight_decay (ω)", h["weight_decay"])
-        non_negative("initial_accumulator_value", h["initial_accumulator_value"])
-        positive("eps (ε)", h["eps"])
-
     def init(params):
-        params = as_array(params)
-        return AdagradState(step=0, sum=namespace(params).full_like(params, float(initial_accumulator_value)))
+        return _initial_state(AdagradState, params, sum=initial_accumulator_value)  # G₀
 
     def step(params, grad, state, h):
         xp = namespace(params)
@@ -211,10 +245,7 @@ def adagrad(lr=0.01, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0
         params = params - lr_t * (g / (xp.sqrt(total) + h["eps"]))  # θₜ = θₜ₋₁ − ηₜ gₜ / (√Gₜ + ε)
         return params, AdagradState(step=t, sum=total)
 
-    validate(hparams)
-    return Optimizer(
-        "adagrad", init, _pure_update(hparams, validate, step, AdagradState), Hyperparameters(hparams), "Adagrad"
-    )
+    return _optimizer("adagrad", "Adagrad", hparams, init, step, AdagradState)
 
 
 # --------------------------------------------------------------------------- RMSprop
@@ -228,22 +259,13 @@ def rmsprop(lr=0.01, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, cente
     """
     hparams = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum, centered=centered)
 
-    def validate(h):
-        non_negative("lr (η)", h["lr"])
-        unit_interval("alpha (ρ)", h["alpha"])
-        positive("eps (ε)", h["eps"])
-        non_negative("weight_decay (ω)", h["weight_decay"])
-        unit_interval("momentum (μ)", h["momentum"])
-        flag("centered", h["centered"])
-
     def init(params):
-        params = as_array(params)
-        xp = namespace(params)
-        return RMSpropState(
-            step=0,
-            square_avg=xp.zeros_like(params),
-            momentum_buffer=xp.zeros_like(params) if momentum > 0 else None,
-            grad_avg=xp.zeros_like(params) if centered else None,
+        return _initial_state(
+            RMSpropState,
+            params,
+            square_avg=0,
+            momentum_buffer=0 if momentum > 0 else None,
+            grad_avg=0 if centered else None,
         )
 
     def step(params, grad, state, h):
@@ -267,10 +289,7 @@ def rmsprop(lr=0.01, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, cente
             params = params - h["lr"] * (g / denom)  # θₜ = θₜ₋₁ − η gₜ/(√vₜ + ε)
         return params, RMSpropState(step=state.step + 1, square_avg=v, momentum_buffer=buf, grad_avg=grad_avg)
 
-    validate(hparams)
-    return Optimizer(
-        "rmsprop", init, _pure_update(hparams, validate, step, RMSpropState), Hyperparameters(hparams), "RMSprop"
-    )
+    return _optimizer("rmsprop", "RMSprop", hparams, init, step, RMSpropState)
 
 
 # --------------------------------------------------------------------------- Adam, AdamW
@@ -279,26 +298,8 @@ def rmsprop(lr=0.01, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, cente
 def _adam_family(name, torch_name, lr, betas, eps, weight_decay, amsgrad, decoupled, bias_correction):
     hparams = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)
 
-    def validate(h):
-        non_negative("lr (η)", h["lr"])
-        _betas(h["betas"])
-        positive("eps (ε)", h["eps"])
-        non_negative("weight_decay (ω)", h["weight_decay"])
-        flag("amsgrad", h["amsgrad"])
-
-    validate(hparams)
-    flag("bias_correction", bias_correction)
-    hparams["betas"] = _betas(betas)
-
     def init(params):
-        params = as_array(params)
-        xp = namespace(params)
-        return AdamState(
-            step=0,
-            exp_avg=xp.zeros_like(params),
-            exp_avg_sq=xp.zeros_like(params),
-            max_exp_avg_sq=xp.zeros_like(params) if amsgrad else None,
-        )
+        return _initial_state(AdamState, params, exp_avg=0, exp_avg_sq=0, max_exp_avg_sq=0 if amsgrad else None)
 
     def step(params, grad, state, h):
         xp = namespace(params)
@@ -325,14 +326,7 @@ def _adam_family(name, torch_name, lr, betas, eps, weight_decay, amsgrad, decoup
         params = params - lr * (m_hat / denom)  # θₜ = θₜ₋₁ − η m̂ₜ / (√v̂ₜ + ε)
         return params, AdamState(step=t, exp_avg=m, exp_avg_sq=v, max_exp_avg_sq=v_max)
 
-    return Optimizer(
-        name,
-        init,
-        _pure_update(hparams, validate, step, AdamState),
-        Hyperparameters(hparams),
-        torch_name,
-        bias_correction,
-    )
+    return _optimizer(name, torch_name, hparams, init, step, AdamState, bias_correction=bias_correction)
 
 
 def adam(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, bias_correction=True):

@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from helpers._checks import integer, positive, real
+from helpers._checks import finite_array, integer, integers, positive, real
 
 
 class Problem(NamedTuple):
@@ -96,9 +96,9 @@ def least_squares(n=1000, d=2, noise=0.5, kappa=10.0, seed=0, theta_star=None):
     rng = np.random.default_rng(seed)
     if theta_star is None:
         theta_star = rng.normal(size=d)
-    theta_star = np.array(theta_star, dtype=np.float64)
-    if theta_star.shape != (d,) or not np.isfinite(theta_star).all():
-        raise ValueError(f"theta_star must be {d} finite numbers (shape ({d},)), got shape {theta_star.shape}")
+    theta_star = finite_array("theta_star", theta_star, ndim=1).copy()  # the caller's array may change later
+    if theta_star.shape != (d,):
+        raise ValueError(f"theta_star must hold d = {d} numbers, one per parameter, got shape {theta_star.shape}")
 
     Z = rng.normal(size=(n, d))
     Z -= Z.mean(axis=0)
@@ -148,13 +148,9 @@ def digit_features(images, labels, digits=(3, 8)):
         )
     if labels.ndim != 1 or len(labels) != len(images):
         raise ValueError(f"labels must have shape ({len(images)},), one per image, got {labels.shape}")
-    if (
-        not isinstance(digits, (tuple, list))
-        or len(digits) != 2
-        or not all(isinstance(k, (int, np.integer)) and not isinstance(k, bool) and 0 <= k <= 9 for k in digits)
-        or digits[0] == digits[1]
-    ):
-        raise ValueError(f"digits must be two different digits 0..9, e.g. (3, 8); got {digits!r}")
+    digits = integers("digits", digits, 0, 9, length=2)
+    if digits[0] == digits[1]:
+        raise ValueError(f"digits must be two different digits, e.g. (3, 8), got {digits!r}")
     keep = (labels == digits[0]) | (labels == digits[1])
     for k in digits:
         if not (labels == k).any():

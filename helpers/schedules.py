@@ -30,6 +30,7 @@ T = 1000; with η_min = 0 it stays below 1e-14. The closed form is the schedule;
 by that much, and the tests check both the 1e-12 agreement and the size of the drift.
 """
 
+import inspect
 import math
 from collections.abc import Callable
 from typing import NamedTuple
@@ -406,32 +407,15 @@ def reduce_on_plateau_lrs(
     return np.array(lrs, dtype=np.float64)
 
 
-def reduce_on_plateau(
-    metrics,
-    lr,
-    mode="min",
-    factor=0.1,
-    patience=10,
-    threshold=1e-4,
-    threshold_mode="rel",
-    cooldown=0,
-    min_lr=0.0,
-    eps=1e-8,
-):
+def reduce_on_plateau(metrics, lr, *args, **kwargs):
     """The lr after the metrics seen so far (torch ReduceLROnPlateau); `lr` itself for no metrics.
 
-    Use it in a training loop as  η = reduce_on_plateau(validation_losses, η₀, patience=3).
+    Use it in a training loop as  η = reduce_on_plateau(validation_losses, η₀, patience=3). It takes the
+    arguments of `reduce_on_plateau_lrs` (mode, factor, patience, threshold, threshold_mode, cooldown,
+    min_lr, eps), with the same defaults.
     """
-    lrs = reduce_on_plateau_lrs(
-        metrics,
-        lr,
-        mode=mode,
-        factor=factor,
-        patience=patience,
-        threshold=threshold,
-        threshold_mode=threshold_mode,
-        cooldown=cooldown,
-        min_lr=min_lr,
-        eps=eps,
-    )
+    lrs = reduce_on_plateau_lrs(metrics, lr, *args, **kwargs)
     return float(lrs[-1]) if len(lrs) else float(lr)
+
+
+reduce_on_plateau.__signature__ = inspect.signature(reduce_on_plateau_lrs)  # help() shows every option

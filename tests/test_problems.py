@@ -205,8 +205,9 @@ def test_newton_that_cannot_converge_raises():
         (dict(kappa=0.5), "kappa"),
         (dict(seed=-1), "seed"),
         (dict(seed=True), "seed"),
-        (dict(d=2, theta_star=[1.0, 2.0, 3.0]), "theta_star"),
-        (dict(d=2, theta_star=[1.0, np.inf]), "theta_star"),
+        (dict(d=2, theta_star=[1.0, 2.0, 3.0]), r"theta_star must hold d = 2 numbers"),
+        (dict(d=2, theta_star=[[1.0, 2.0]]), "theta_star must have 1 dimension"),
+        (dict(d=2, theta_star=[1.0, np.inf]), "theta_star must be finite"),
     ],
 )
 def test_least_squares_bad_inputs(kwargs, match):
@@ -234,10 +235,12 @@ def test_bad_points_and_indices(squares):
 @pytest.mark.parametrize(
     "change, match",
     [
-        (dict(digits=(3, 3)), "two different digits"),
-        (dict(digits=(3, 10)), "two different digits"),
-        (dict(digits=3), "two different digits"),
-        (dict(digits=(3.0, 8)), "two different digits"),
+        (dict(digits=(3, 3)), "digits must be two different digits"),
+        (dict(digits=(3, 10)), r"digits must be a tuple or list of 2 integers in \[0, 9\], got \(3, 10\)"),
+        (dict(digits=3), r"digits must be a tuple or list of 2 integers"),
+        (dict(digits=(3, 8, 1)), r"digits must be a tuple or list of 2 integers"),
+        (dict(digits=(3.0, 8)), r"digits must be a tuple or list of 2 integers"),
+        (dict(digits=(True, 8)), r"digits must be a tuple or list of 2 integers"),
         (dict(weight_decay=0.0), "weight_decay"),
         (dict(weight_decay=-1e-3), "weight_decay"),
         (dict(tol=0.0), "tol"),

@@ -534,16 +534,9 @@ def test_lr_range_test_suggests_a_stable_lr_on_a_quadratic(kappa, angle):
 
 def test_lr_range_test_sweep_is_geometric_and_rules_are_as_documented():
     surface = surfaces.quadratic(10.0)
-    result = lr_finder.lr_range_test(
-        optim.sgd(),
-        surface.f,
-        surface.grad,
-        surface.start,
-        lr_min=1e-4,
-        lr_max=0.1,
-        steps=31,
-        smoothing=0.0,
-    )
+    sweep = dict(opt=optim.sgd(), loss_fn=surface.f, grad_fn=surface.grad, start=surface.start)
+    sweep.update(lr_min=1e-4, lr_max=0.1, steps=31, smoothing=0.0)
+    result = lr_finder.lr_range_test(**sweep)
     np.testing.assert_allclose(result.lrs, 1e-4 * 10 ** (np.arange(31) / 10), rtol=1e-12)  # no divergence below 0.2
     # smoothing = 0: the recorded losses are the losses after each step, as a plain loop computes them
     theta, expected = surface.start, []
@@ -553,17 +546,7 @@ def test_lr_range_test_sweep_is_geometric_and_rules_are_as_documented():
     np.testing.assert_allclose(result.losses, expected, rtol=1e-12)
     slopes = np.gradient(result.losses, np.log(result.lrs))
     assert result.suggested_lr == result.lrs[np.argmin(slopes)]
-    tenth = lr_finder.lr_range_test(
-        optim.sgd(),
-        surface.f,
-        surface.grad,
-        surface.start,
-        lr_min=1e-4,
-        lr_max=0.1,
-        steps=31,
-        smoothing=0.0,
-        rule="min_over_10",
-    )
+    tenth = lr_finder.lr_range_test(**sweep, rule="min_over_10")
     assert tenth.suggested_lr == pytest.approx(result.lrs[np.argmin(result.losses)] / 10)
 
 
