@@ -19,6 +19,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 from nbclient import NotebookClient
+from test_training import RULES  # the rules the adapter is checked with on the CPU
 from torch import nn
 
 from helpers import devices, initialization, landscape, mnist, models, optim, schedules, training
@@ -320,15 +321,6 @@ def test_a_cpu_direction_moves_a_gpu_model():
 
 
 # --------------------------------------------------------------------------- the optimizer adapter
-
-
-RULES = [
-    optim.sgd(lr=0.05, momentum=0.9, nesterov=True),
-    optim.adagrad(lr=0.01),
-    optim.rmsprop(lr=1e-3, momentum=0.5, centered=True),
-    optim.adam(lr=1e-3),
-    optim.adamw(lr=1e-3, weight_decay=0.1),
-]
 
 
 @pytest.mark.parametrize("rule", RULES, ids=repr)
