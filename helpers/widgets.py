@@ -2,6 +2,11 @@
 
     explore("rosenbrock", "adam")             # η, β₁, β₂, ε, steps, a surface chooser, Play
     explore("quadratic", "sgd", kappa=30, lr=0.05)
+    panel({"lr": log_slider("η", 0.1, 1e-3, 1.0)}, my_run, surface=bowl)  # my_run(lr) -> a Trajectory
+
+`panel(..., surface=...)` is the panel of a lesson's own run on a surface: `compute` returns the run,
+the panel draws its path on the contours and animates it. `draw_path` draws the same picture on an
+`ax` you own, for the static figure that comes before the panel.
 
 A panel draws into its own Agg figure (never pyplot, so nothing is shown twice) and sends the pixels
 to one Image widget as PNG. The static part — contours — is rendered once and cached as a bitmap;
@@ -12,6 +17,7 @@ a few milliseconds, not a full figure render.
 import contextlib
 import functools
 import html
+import inspect
 import io
 import math
 
@@ -75,6 +81,58 @@ def choice_slider(description, value, options):
     return ipywidgets.SelectionSlider(options=[(f"{v:g}", v) for v in values], value=value, description=description)
 
 
+def int_slider(description, value, low, high, step=1):
+    """An IntSlider from `low` to `high` in steps of `step`, widened to hold `value`."""
+    low = integer(f"{description}: the lower bound", low)
+    high = integer(f"{description}: the upper bound", high)
+    if low >= high:
+        raise ValueError(f"{description}: the lower bound {low!r} must be below the upper bound {high!r}")
+    value = integer(description, value)
+    step = integer(f"{description}: the step", step, 1)
+    return ipywidgets.IntSlider(
+        value=value, min=min(low, value), max=max(high, value), step=step, description=description
+    )
+
+
+def _options(description, options, value):
+    """(label, value) pairs from a dict label → value or a list of values, and the chosen value."""
+    if isinstance(options, dict):
+        pairs = list(options.items())
+    elif isinstance(options, (list, tuple, range)):
+        pairs = [(str(option), option) for option in options]
+    else:
+        raise ValueError(f"{description}: options must be a dict label → value or a list of values, got {options!r}")
+    if not pairs:
+        raise ValueError(f"{description}: options must not be empty")
+    labels = [label for label, _ in pairs]
+    if not all(isinstance(label, str) for label in labels):
+        raise ValueError(f"{description}: option labels must be strings, got {labels!r}")
+    if len(set(labels)) < len(labels):
+        raise ValueError(f"{description}: option labels must differ, got {labels!r}")
+    values = [option for _, option in pairs]
+    if value is None:
+        return pairs, values[0]
+    if not any(value == option and type(value) is type(option) for option in values):
+        raise ValueError(f"{description}: the value {value!r} is not among the options ({', '.join(labels)})")
+    return pairs, value
+
+
+def toggle(description, options, value=None):
+    """One button per option, one of them pressed: `options` is a dict label → value or a list of values.
+
+    `value` (default: the first option's) must be among the options' values.
+        toggle("method", {"heavy ball": "heavy_ball", "Nesterov": "nesterov"})
+    """
+    pairs, value = _options(description, options, value)
+    return ipywidgets.ToggleButtons(options=pairs, value=value, description=description)
+
+
+def dropdown(description, options, value=None):
+    """A drop-down list, for more options than buttons would fit; the arguments are those of `toggle`."""
+    pairs, value = _options(description, options, value)
+    return ipywidgets.Dropdown(options=pairs, value=value, description=description)
+
+
 # --------------------------------------------------------------------------- panel
 
 
@@ -103,6 +161,59 @@ def _error_html(message):
     return f'<span style="color:#c0392b">⚠ {html.escape(message)}</span>'
 
 
+def _readout_html(text):
+    """A readout as HTML: a string is HTML already; a list or tuple holds lines of plain text."""
+    if isinstance(text, (list, tuple)):
+        return "<br>".join(html.escape(str(line)) for line in text)
+    return text
+
+
+# --------------------------------------------------------------------------- a run on a surface
+
+
+def _run_of(data):
+    """The Trajectory in what a surface panel's `compute` returned: the data itself, or its "run"."""
+    run = data.get("run") if isinstance(data, dict) else data
+    if not isinstance(run, optim.Trajectory):
+        raise ValueError(
+            "compute must return the run (a Trajectory from optim.run) or a dict holding it under "
+            f'"run", got {type(data).__name__}'
+        )
+    return run
+
+
+def _draw_surface(ax, surface, title):
+    plotting.contour(ax, surface)
+    if title:
+        ax.set_title(title, fontsize="medium")
+
+
+def _draw_frame(ax, run, frame=None):
+    """θ₀ … θ_frame of a single run (all of it for None), and a red ✗ if the run diverged and is shown whole."""
+    last = len(run.path) - 1
+    frame = last if frame is None else min(frame, last)
+    diverged = frame == last and bool(run.diverged)
+    return plotting.trajectory(ax, run.path[: frame + 1], color=plotting.PALETTE[0], diverged=diverged)
+
+
+def draw_path(ax, surface, data, frame=None, title=None):
+    """The picture of `panel(..., surface=...)`, drawn on an `ax` you own: contours, the path, a title.
+
+    data: what the panel's `compute` returns, a Trajectory or a dict holding one under "run".
+    frame: the last step shown (the whole run for None; a larger number is the whole run too), as the
+        panel's `frames` cap. title: as the panel's, a string; None shows the surface's name.
+    Called with the panel's opening values, it is the static figure that comes before the panel.
+    Returns the path's artists.
+    """
+    if not isinstance(surface, surfaces.Surface):
+        raise ValueError(f"surface must be a Surface, got {type(surface).__name__}")
+    if frame is not None:
+        frame = integer("frame", frame, 0)
+    run = _run_of(data)
+    _draw_surface(ax, surface, surface.name if title is None else title)
+    return _draw_frame(ax, run, frame)
+
+
 class Panel:
     """Controls, a cached figure and the Image widget showing it; see `panel`.
 
@@ -123,14 +234,31 @@ class Panel:
         figsize=(5.0, 4.2),
         dpi=80,
         interval_ms=40,
+        *,
+        surface=None,
+        title=None,
+        follow=None,
     ):
         if not isinstance(controls, dict) or not all(isinstance(c, ipywidgets.ValueWidget) for c in controls.values()):
             raise ValueError("controls must be a dict name → ipywidgets control (a slider, a dropdown, …)")
         if "frame" in controls:
             raise ValueError('the control name "frame" is reserved for the animation step')
+        if not callable(compute):
+            raise ValueError(f"compute must be a function of the controls' values, got {compute!r}")
+        if surface is not None:
+            compute, draw, background, static, frames = _surface_parts(
+                compute, draw, background, static, frames, surface, title
+            )
+        elif title is not None:
+            raise ValueError("title is the title of a surface panel; give it with surface=…")
+        elif draw is None:
+            raise ValueError("a panel needs draw(ax, data, frame), or surface=… to draw a run's path on a surface")
+        elif isinstance(frames, int) and not isinstance(frames, bool):
+            raise ValueError("frames as a number of steps caps a surface panel's path; here give frames(data)")
         missing = sorted(set(static) - set(controls))
         if missing:
             raise ValueError(f"static names {', '.join(missing)} are not among the controls ({', '.join(controls)})")
+        self._follow = _checked_follow(follow, controls)
         self.controls = dict(controls)
         self._compute, self._draw, self._background_fn = compute, draw, background
         self._static, self._readout_fn, self._frames_fn, self._blit = tuple(static), readout, frames, blit
@@ -152,6 +280,7 @@ class Panel:
             ipywidgets.link((self.play, "value"), (frame, "value"))  # a kernel-side link: works headless too
             self.controls["frame"] = frame
             animation = [ipywidgets.HBox([self.play, frame])]
+        self._names = {id(control): name for name, control in self.controls.items()}
         for control in self.controls.values():
             control.observe(self._changed, names="value")
         shown = [c for name, c in self.controls.items() if name != "frame"]
@@ -171,8 +300,23 @@ class Panel:
             self._quiet_depth -= 1
 
     def _changed(self, change):
-        if not self._quiet_depth:
-            self.render()
+        if self._quiet_depth:
+            return
+        name = self._names.get(id(change["owner"]))
+        if name in self._follow:
+            settings = self._follow[name](change["new"])
+            if not isinstance(settings, dict):
+                raise ValueError(f"follow[{name!r}] must return a dict control name → value, got {settings!r}")
+            unknown = sorted(set(settings) - (set(self.controls) - {"frame"}), key=str)
+            if unknown:
+                raise ValueError(
+                    f"follow[{name!r}] sets {', '.join(map(repr, unknown))}, not among the controls "
+                    f"({', '.join(self.values)})"
+                )
+            with self._quiet():  # the followers move first, then one redraw shows them all
+                for other, value in settings.items():
+                    self.controls[other].value = value
+        self.render()
 
     @property
     def values(self):
@@ -214,7 +358,7 @@ class Panel:
             self.data = None
             self.readout.value = _error_html(str(error))
         else:
-            self.readout.value = self._readout_fn(self.data) if self._readout_fn is not None else ""
+            self.readout.value = _readout_html(self._readout_fn(self.data)) if self._readout_fn is not None else ""
         if self.play is not None:
             last = self._frames_fn(self.data) if self.data is not None else 0
             with self._quiet():
@@ -235,10 +379,69 @@ class Panel:
         self._background = self._canvas.copy_from_bbox(self.figure.bbox)
 
 
+def _surface_parts(compute, draw, background, static, frames, surface, title):
+    """compute, draw, background, static and frames of a panel that draws a run's path on `surface`."""
+    if draw is not None or background is not None:
+        raise ValueError("a surface panel draws its own picture: give surface=… or draw/background, not both")
+    if isinstance(surface, surfaces.Surface):
+        if static:
+            raise ValueError("static names the controls a surface depends on; this surface is fixed")
+
+        def surface_for(**_):
+            return surface
+
+    elif callable(surface):
+        surface_for = surface
+        static = tuple(static) or tuple(inspect.signature(surface).parameters)
+    else:
+        raise ValueError(f"surface must be a Surface or a function of static controls returning one, got {surface!r}")
+    if title is not None and not isinstance(title, str) and not callable(title):
+        raise ValueError(f"title must be a string or a function of the static controls, got {title!r}")
+    if frames is None or (isinstance(frames, int) and not isinstance(frames, bool)):
+        most = math.inf if frames is None else integer("frames", frames, 1)
+
+        def frames(data):  # the whole run, or its first `most` steps
+            return min(len(_run_of(data).path) - 1, most)
+
+    elif not callable(frames):
+        raise ValueError(f"frames must be a number of steps or a function of the data, got {frames!r}")
+
+    def checked_compute(**values):
+        data = compute(**values)
+        _run_of(data)  # a wrong return value shows in the readout, naming what was expected
+        return data
+
+    def draw_run(ax, data, frame):
+        return _draw_frame(ax, _run_of(data), frame)
+
+    def background_of(ax, **values):
+        chosen = surface_for(**values)
+        if not isinstance(chosen, surfaces.Surface):
+            raise ValueError(f"surface(…) must return a Surface, got {type(chosen).__name__}")
+        shown = title(**values) if callable(title) else title
+        _draw_surface(ax, chosen, chosen.name if shown is None else shown)
+
+    return checked_compute, draw_run, background_of, static, frames
+
+
+def _checked_follow(follow, controls):
+    """{name: function(value) -> {other name: value}}, checked against the controls."""
+    if follow is None:
+        return {}
+    if not isinstance(follow, dict):
+        raise ValueError(f"follow must be a dict control name → function, got {follow!r}")
+    for name, rule in follow.items():
+        if name not in controls:
+            raise ValueError(f"follow names {name!r}, which is not among the controls ({', '.join(controls)})")
+        if not callable(rule):
+            raise ValueError(f"follow[{name!r}] must be a function of the new value, got {rule!r}")
+    return dict(follow)
+
+
 def panel(
     controls,
     compute,
-    draw,
+    draw=None,
     background=None,
     static=(),
     readout=None,
@@ -247,6 +450,10 @@ def panel(
     figsize=(5.0, 4.2),
     dpi=80,
     interval_ms=40,
+    *,
+    surface=None,
+    title=None,
+    follow=None,
 ):
     """An interactive picture: controls → `compute` → `draw` onto a cached `background`.
 
@@ -255,12 +462,35 @@ def panel(
     draw(ax, data, frame) -> the artists it added; they are removed before the next draw.
     background(ax, **{name: value for name in static}) draws the static part and fixes the axes limits;
         it is redrawn only when a control named in `static` changes.
-    readout(data) -> HTML shown under the controls.
+    readout(data) -> HTML shown under the controls, or a list of lines of plain text.
     frames(data) -> the last animation frame: adds Play and a step slider, and `draw` gets `frame`
         (otherwise frame is None).
     blit=False redraws the whole figure each time and lets the axes follow the data (loss curves).
+    follow: {name: rule}; when control `name` moves, rule(new value) -> {other name: value} sets those
+        controls first, and the picture is redrawn once (e.g. κ resets η and μ to their optimum).
+
+    A run on a surface needs no draw or background: give `surface` (a Surface, or a function of the
+    controls it depends on, which become `static`), and let `compute` return the run (a Trajectory
+    from optim.run) or a dict holding it under "run". The panel draws the path on the contours with
+    Play; `frames`, if given, is the most steps shown; `title` is a string or a function of the
+    static controls (default: the surface's name). `draw_path` draws the same picture on your own ax.
     """
-    return Panel(controls, compute, draw, background, static, readout, frames, blit, figsize, dpi, interval_ms)
+    return Panel(
+        controls,
+        compute,
+        draw,
+        background,
+        static,
+        readout,
+        frames,
+        blit,
+        figsize,
+        dpi,
+        interval_ms,
+        surface=surface,
+        title=title,
+        follow=follow,
+    )
 
 
 # --------------------------------------------------------------------------- explore
@@ -347,15 +577,11 @@ def explore(surface="rosenbrock", optimizer="adam", steps=200, kappa=10.0, **hpa
 
     def background(ax, surface, kappa):
         chosen = _surface(surface, kappa)
-        plotting.contour(ax, chosen)
-        ax.set_title(f"{name} on {chosen.name}", fontsize="medium")
+        _draw_surface(ax, chosen, f"{name} on {chosen.name}")
 
     def draw(ax, data, frame):
         _, run = data
-        whole = frame >= len(run.path) - 1
-        return plotting.trajectory(
-            ax, run.path[: frame + 1], color=plotting.PALETTE[0], diverged=whole and bool(run.diverged)
-        )
+        return _draw_frame(ax, run, frame)
 
     def readout(data):
         chosen, run = data

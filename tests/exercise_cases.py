@@ -215,7 +215,7 @@ TABLES = {
             ((0.2, -0.1), "check the sign"),
             ((2.0, -1.0), "without η"),
             ((-0.18, 0.09), "write both updates"),
-            ("v", "give two numbers"),
+            ("ζ", "give two numbers"),
             ((1.0, 2.0, 3.0), "give two numbers"),
         ],
         ("-0.2,", "−0.2", "0.1)"),

@@ -1,10 +1,14 @@
 """helpers.widgets without a display: panels build, controls change the PNG, errors land in the readout."""
 
+import io
 import re
 
 import ipywidgets
 import numpy as np
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from PIL import Image as PILImage
 
 from helpers import descent, optim, plotting, surfaces, widgets
 
@@ -210,3 +214,209 @@ def test_panel_bad_input():
 def test_bad_slider_bounds_are_named(make, args, message):
     with pytest.raises(ValueError, match=re.escape(message)):
         make(*args)
+
+
+# --------------------------------------------------------------------------- controls for lessons' own panels
+
+
+def test_toggle_dropdown_and_int_slider_build_the_controls_asked_for():
+    method = widgets.toggle("method", {"heavy ball": "heavy_ball", "Nesterov": "nesterov"})
+    assert isinstance(method, ipywidgets.ToggleButtons) and method.value == "heavy_ball"
+    assert method.description == "method" and method.label == "heavy ball"
+    assert method.options == (("heavy ball", "heavy_ball"), ("Nesterov", "nesterov"))
+    sampling = widgets.toggle("sampling", {"without": False, "with": True}, value=True)
+    assert sampling.value is True
+    schedule = widgets.dropdown("schedule", ["step", "cosine"], value="cosine")
+    assert isinstance(schedule, ipywidgets.Dropdown) and schedule.value == "cosine"
+    steps = widgets.int_slider("steps", 150, 10, 100, step=5)
+    assert isinstance(steps, ipywidgets.IntSlider)
+    assert (steps.value, steps.min, steps.max, steps.step) == (150, 10, 150, 5)  # widened to hold 150
+
+
+@pytest.mark.parametrize(
+    "make,args,message",
+    [
+        (widgets.toggle, ("m", {}), "m: options must not be empty"),
+        (widgets.toggle, ("m", "ab"), "m: options must be a dict label → value or a list of values"),
+        (widgets.toggle, ("m", {1: "a"}), "m: option labels must be strings"),
+        (widgets.toggle, ("m", [1, "1"]), "m: option labels must differ"),
+        (widgets.toggle, ("m", {"a": False, "b": True}, 1), "m: the value 1 is not among the options (a, b)"),
+        (widgets.dropdown, ("s", ["step", "cosine"], "linear"), "s: the value 'linear' is not among the options"),
+        (widgets.int_slider, ("steps", 10, 0, 2.5), "steps: the upper bound must be an integer"),
+        (widgets.int_slider, ("steps", 10, 100, 10), "steps: the lower bound 100 must be below the upper bound 10"),
+        (widgets.int_slider, ("steps", 1.5, 0, 10), "steps must be an integer"),
+        (widgets.int_slider, ("steps", 5, 0, 10, 0), "steps: the step must be an integer"),
+    ],
+)
+def test_bad_choices_and_integer_sliders_are_named(make, args, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        make(*args)
+
+
+# --------------------------------------------------------------------------- a lesson's run on a surface
+
+BOWL = surfaces.quadratic(kappa=10.0)
+
+
+def gd_on_bowl(lr, steps=60):
+    return optim.run(optim.sgd(lr=lr), BOWL.grad, BOWL.start, steps)
+
+
+def pixels(png):
+    return np.asarray(PILImage.open(io.BytesIO(bytes(png))).convert("RGB"))
+
+
+def drawn(surface, data, frame=None, title=None, figsize=(5.0, 4.2), dpi=80):
+    """What widgets.draw_path draws on a figure of the panel's size, as RGB pixels."""
+    figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+    canvas = FigureCanvasAgg(figure)
+    widgets.draw_path(figure.add_subplot(), surface, data, frame=frame, title=title)
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba())[..., :3]
+
+
+def test_a_surface_panel_draws_the_run_of_compute_and_plays_it():
+    panel = widgets.panel(
+        {"lr": widgets.log_slider("η", 0.05, 1e-3, 1.0)},
+        gd_on_bowl,
+        surface=BOWL,
+        readout=lambda run: [f"final f = {BOWL.f(run.final):.2g}", "f − f* < 1e-6?"],
+    )
+    assert panel.ax.get_title() == BOWL.name and panel.ax.get_xlim() == pytest.approx(BOWL.xlim)
+    assert panel.readout.value.count("<br>") == 1 and "&lt; 1e-6" in panel.readout.value  # lines, escaped
+    frame = panel.controls["frame"]
+    assert frame.value == frame.max == 60
+    before = panel.image.value
+    panel.controls["lr"].value = 0.1
+    assert panel.image.value != before
+    np.testing.assert_array_equal(panel.data.path, gd_on_bowl(0.1).path)
+    panel.play.value = 5
+    (path,) = [line for line in panel.ax.lines if line.get_linestyle() == "-"]
+    assert len(path.get_xdata()) == 6  # θ₀ … θ₅
+
+
+def test_draw_path_is_exactly_the_picture_a_surface_panel_opens_with():
+    panel = widgets.panel({"lr": widgets.log_slider("η", 0.05, 1e-3, 1.0)}, gd_on_bowl, surface=BOWL, title="GD")
+    np.testing.assert_array_equal(pixels(panel.image.value), drawn(BOWL, gd_on_bowl(0.05), title="GD"))
+    capped = widgets.panel({"lr": widgets.log_slider("η", 0.05, 1e-3, 1.0)}, gd_on_bowl, surface=BOWL, frames=10)
+    assert capped.controls["frame"].max == 10
+    np.testing.assert_array_equal(pixels(capped.image.value), drawn(BOWL, gd_on_bowl(0.05), frame=10))
+    assert not np.array_equal(pixels(capped.image.value), pixels(panel.image.value))
+
+
+def test_a_surface_that_depends_on_controls_is_redrawn_only_when_they_change():
+    built = []
+
+    def tilted(kappa):
+        built.append(kappa)
+        return surfaces.quadratic(kappa=kappa, angle=0.5)
+
+    def run(kappa, lr):
+        surface = surfaces.quadratic(kappa=kappa, angle=0.5)
+        trajectory = optim.run(optim.sgd(lr=lr), surface.grad, surface.start, 40)
+        return {"run": trajectory, "gap": surface.f(trajectory.final)}
+
+    panel = widgets.panel(
+        {"kappa": widgets.log_slider("κ", 10.0, 1.0, 100.0), "lr": widgets.log_slider("η", 0.05, 1e-3, 1.0)},
+        run,
+        surface=tilted,  # its parameter names the static control
+        title=lambda kappa: f"κ = {kappa:g}",
+        readout=lambda data: f"gap {data['gap']:.1e}",
+    )
+    assert built == [10.0] and panel.ax.get_title() == "κ = 10" and panel.readout.value.startswith("gap ")
+    panel.controls["lr"].value = 0.02
+    assert built == [10.0]
+    panel.controls["kappa"].value = 100.0
+    assert built == [10.0, 100.0] and panel.ax.get_title() == "κ = 100"
+
+
+def test_follow_moves_other_controls_first_and_redraws_once():
+    computed = []
+
+    def run(kappa, lr):
+        computed.append((kappa, lr))
+        return gd_on_bowl(lr, steps=20)
+
+    def best_lr(kappa):
+        return {"lr": 2 / (1 + kappa)}
+
+    panel = widgets.panel(
+        {"kappa": widgets.log_slider("κ", 10.0, 1.0, 100.0), "lr": widgets.log_slider("η", 0.05, 1e-3, 1.0)},
+        run,
+        surface=BOWL,
+        follow={"kappa": best_lr},
+    )
+    assert computed == [(10.0, 0.05)]  # following starts with the first move, not at construction
+    panel.controls["kappa"].value = 3.0
+    assert computed == [(10.0, 0.05), (3.0, pytest.approx(0.5))]
+    panel.controls["lr"].value = 0.1  # a follower moved by hand changes nothing else
+    assert panel.controls["kappa"].value == 3.0 and computed[-1] == (3.0, 0.1)
+
+
+def test_a_diverging_run_shows_its_cross_only_when_shown_whole():
+    panel = widgets.panel({"lr": widgets.log_slider("η", 0.5, 1e-3, 1.0)}, gd_on_bowl, surface=BOWL)
+    assert panel.data.diverged and any(line.get_color() == "red" for line in panel.ax.lines)
+    panel.play.value = 1
+    assert not any(line.get_color() == "red" for line in panel.ax.lines)
+
+
+def test_a_compute_that_returns_no_run_is_reported_in_the_readout():
+    panel = widgets.panel({"lr": widgets.log_slider("η", 0.05, 1e-3, 1.0)}, lambda lr: lr, surface=BOWL)
+    assert "compute must return the run" in panel.readout.value and panel.data is None
+    assert bytes(panel.image.value).startswith(PNG_SIGNATURE)
+
+
+def test_a_follow_rule_that_names_no_control_is_refused():
+    panel = widgets.panel(
+        {"lr": widgets.log_slider("η", 0.05, 1e-3, 1.0)}, gd_on_bowl, surface=BOWL, follow={"lr": lambda lr: {"mu": 0}}
+    )
+    with pytest.raises(ValueError, match=re.escape("follow['lr'] sets 'mu', not among the controls (lr)")):
+        panel.controls["lr"].value = 0.1
+    panel = widgets.panel(
+        {"lr": widgets.log_slider("η", 0.05, 1e-3, 1.0)}, gd_on_bowl, surface=BOWL, follow={"lr": lambda lr: lr}
+    )
+    with pytest.raises(ValueError, match=re.escape("follow['lr'] must return a dict control name → value")):
+        panel.controls["lr"].value = 0.1
+
+
+def nothing(ax, data, frame):
+    return []
+
+
+@pytest.mark.parametrize(
+    "kw,message",
+    [
+        (dict(), "a panel needs draw(ax, data, frame), or surface=…"),
+        (dict(surface=BOWL, draw=nothing), "give surface=… or draw/background, not both"),
+        (dict(surface=BOWL, background=nothing), "give surface=… or draw/background, not both"),
+        (dict(surface="quadratic"), "surface must be a Surface or a function of static controls"),
+        (dict(surface=BOWL, static=("lr",)), "static names the controls a surface depends on"),
+        (dict(surface=lambda kappa: BOWL), "static names kappa are not among the controls (lr)"),
+        (dict(surface=BOWL, title=3), "title must be a string or a function of the static controls"),
+        (dict(draw=nothing, title="GD"), "title is the title of a surface panel"),
+        (dict(surface=BOWL, frames="10"), "frames must be a number of steps or a function of the data"),
+        (dict(surface=BOWL, frames=0), "frames must be an integer"),
+        (dict(draw=nothing, frames=10), "frames as a number of steps caps a surface panel's path"),
+        (dict(surface=BOWL, follow=["lr"]), "follow must be a dict control name → function"),
+        (dict(surface=BOWL, follow={"mu": print}), "follow names 'mu', which is not among the controls (lr)"),
+        (dict(surface=BOWL, follow={"lr": 0.1}), "follow['lr'] must be a function of the new value"),
+    ],
+)
+def test_surface_panel_bad_input_is_named(kw, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        widgets.panel({"lr": widgets.log_slider("η", 0.05, 1e-3, 1.0)}, gd_on_bowl, **kw)
+    with pytest.raises(ValueError, match="compute must be a function"):
+        widgets.panel({"lr": widgets.log_slider("η", 0.05, 1e-3, 1.0)}, None, surface=BOWL)
+
+
+def test_draw_path_bad_input():
+    figure = Figure()
+    ax = figure.add_subplot()
+    with pytest.raises(ValueError, match="surface must be a Surface"):
+        widgets.draw_path(ax, "quadratic", gd_on_bowl(0.05))
+    with pytest.raises(ValueError, match=re.escape('a dict holding it under "run", got ndarray')):
+        widgets.draw_path(ax, BOWL, gd_on_bowl(0.05).path)
+    with pytest.raises(ValueError, match="frame must be an integer"):
+        widgets.draw_path(ax, BOWL, gd_on_bowl(0.05), frame=-1)
+    artists = widgets.draw_path(ax, BOWL, {"run": gd_on_bowl(0.05)}, frame=500)  # beyond the run: all of it
+    assert len(artists[0].get_xdata()) == 61 and ax.get_title() == BOWL.name

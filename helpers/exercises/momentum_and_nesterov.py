@@ -81,19 +81,19 @@ def _is_the_buffer_up_to_sign(velocity):
     expected=-_ETA * _BUFFER,
     rel=1e-9,
     abs_=1e-12,
-    praise="v = −ηb = (−0.2, 0.1): the classical step μv − ηg equals PyTorch's −η(μb + g).",
+    praise="ζ = −ηb = (−0.2, 0.1): the classical step μζ − ηg equals PyTorch's −η(μb + g).",
     not_a_number="give two numbers, e.g. velocity = (0.5, -0.25).",
     near_misses=[
         (
             near(_ETA * _BUFFER, rel=1e-9, abs_=1e-12),
-            "check the sign: the classical form adds v to θ, PyTorch subtracts ηb.",
+            "check the sign: the classical form adds ζ to θ, PyTorch subtracts ηb.",
         ),
         (_is_the_buffer_up_to_sign, "the buffer holds gradients without η; the velocity is a step, with η in it."),
     ],
-    hint="write both updates for one step and ask which v makes θₜ₋₁ + vₜ equal θₜ₋₁ − ηbₜ.",
+    hint="write both updates for one step and ask which ζ makes θₜ₋₁ + ζₜ equal θₜ₋₁ − ηbₜ.",
 )
 def check_velocity_from_buffer(velocity):
-    """The classical velocity v that continues a PyTorch-form run with η = 0.1, μ = 0.9 and buffer b = (2, −1)."""
+    """The classical velocity ζ that continues a PyTorch-form run with η = 0.1, μ = 0.9 and buffer b = (2, −1)."""
 
 
 _GD_STEPS = rates.steps_to(rates.optimal_gd(1.0, 1e4)[1])
