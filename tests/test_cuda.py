@@ -19,7 +19,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 from nbclient import NotebookClient
-from test_training import RULES  # the rules the adapter is checked with on the CPU
+from test_training import RULES, step_side_by_side  # as the adapter is checked on the CPU
 from torch import nn
 
 from helpers import devices, initialization, landscape, mnist, models, optim, schedules, training
@@ -331,16 +331,7 @@ def test_adapter_steps_like_torch_on_the_gpu(rule):
     twin = copy.deepcopy(reference)
     theirs = rule.torch_class(reference.parameters(), **rule.hparams, foreach=False)
     ours = HelpersOptimizer(twin.parameters(), rule)
-    batches = torch.Generator().manual_seed(1)
-    for _ in range(5):
-        x = torch.randn(8, 1, 28, 28, generator=batches).to(CUDA)
-        y = torch.randint(0, 10, (8,), generator=batches).to(CUDA)
-        theirs.zero_grad()
-        F.cross_entropy(reference(x), y).backward()
-        for p, q in zip(reference.parameters(), twin.parameters()):
-            q.grad = p.grad.clone()
-        theirs.step()
-        ours.step()
+    step_side_by_side(reference, twin, theirs, ours, device=CUDA)
     for p, q in zip(reference.parameters(), twin.parameters()):
         torch.testing.assert_close(q, p, rtol=0, atol=1e-6)
     for state in ours.state.values():
