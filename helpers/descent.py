@@ -4,6 +4,8 @@
     run = descend(surface, "adam", steps=200)      # default η for Adam on Rosenbrock
     print(summary(surface, run))                   # "final f − f* = 0.0312 · f − f* < 1e-06 not reached"
     explored = explore_run("rosenbrock", "adam")   # what widgets.explore opens with; plotting.draw_explore draws it
+    explore_run("rosenbrock", ["sgd", "adam"])     # two optimizers side by side, from the same start
+    gaps(surface, run)                             # f(θₜ) − f* step by step, up to the first non-finite value
 
 Everything here is numpy; drawing lives in `plotting`, sliders in `widgets`.
 """
@@ -17,6 +19,12 @@ from helpers import optim, roundoff, surfaces
 
 TOLERANCE = 1e-6
 """A run has converged (a race's run succeeds) once f(θ) − f* < TOLERANCE, f* the surface's `f_star`."""
+
+FLOOR = 1e-16
+"""Loss curves on a log scale draw f − f* below FLOOR (zero included) at FLOOR."""
+
+MAX_COMPARED = 3
+"""At most this many optimizers side by side on one surface: more paths than that hide each other."""
 
 # η that makes the default picture of each optimizer on each surface worth looking at:
 # the run gets close to a minimum within 200 steps, yet the path still shows the optimizer's character.
@@ -114,11 +122,94 @@ def settings(optimizer, surface, **hparams):
     return name, merged
 
 
-def descend(surface, optimizer="adam", steps=200, **hparams):
-    """Run `optimizer` from `surface.start` with `settings(optimizer, surface, **hparams)`; a Trajectory."""
+def descend(surface, optimizer="adam", steps=200, start=None, **hparams):
+    """Run `optimizer` with `settings(optimizer, surface, **hparams)` from `start` (default `surface.start`)."""
     surface = surface_named(surface)
     name, hparams = settings(optimizer, surface, **hparams)
-    return optim.run(optim.get(name, **hparams), surface.grad, surface.start, steps)
+    return optim.run(optim.get(name, **hparams), surface.grad, starting_point(surface, start), steps)
+
+
+def starting_point(surface, start=None):
+    """`start` as a finite float64 point (2,), or the surface's own start when None."""
+    if start is None:
+        return np.array(surface.start, dtype=np.float64)
+    try:
+        point = np.asarray(start, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"start must be a point (x, y), got {start!r}") from None
+    if point.shape != (2,) or not np.isfinite(point).all():
+        raise ValueError(f"start must be a finite point (x, y), got {start!r}")
+    return point
+
+
+class Entrant(NamedTuple):
+    """One optimizer of a comparison: its label, its name in optim.FACTORIES and its hyperparameters."""
+
+    label: str
+    optimizer: str
+    hparams: dict
+
+
+def lineup(optimizers, surface, **hparams):
+    """The optimizers to run side by side on `surface`, as a list of `Entrant`s (one for a single optimizer).
+
+    optimizers: a name from optim.FACTORIES or an Optimizer; a list of 1 to MAX_COMPARED of them (labelled by
+        name, so each name at most once); or a dict {label: name or Optimizer} to tell apart two of the same kind,
+        e.g. ``{"Adam": "adam", "no bias correction": optim.adam(bias_correction=False)}``.
+    hparams: overrides for a single optimizer; with several, each carries its own hyperparameters in its
+        Optimizer (``[optim.sgd(lr=1e-3, momentum=0.9), "adam"]``), the rest come from `default_hparams`.
+    """
+    if isinstance(optimizers, (str, optim.Optimizer)):
+        name, merged = settings(optimizers, surface, **hparams)
+        return [Entrant(name, name, merged)]
+    if isinstance(optimizers, dict):
+        pairs = list(optimizers.items())
+        bad = [label for label, _ in pairs if not isinstance(label, str) or not label.strip()]
+        if bad:
+            raise ValueError(f"the labels of optimizers must be non-empty strings, got {bad[0]!r}")
+    elif isinstance(optimizers, (list, tuple)):
+        pairs = [(getattr(item, "name", item), item) for item in optimizers]
+        seen = [label for label, _ in pairs if isinstance(label, str)]
+        twice = sorted({label for label in seen if seen.count(label) > 1})
+        if twice:
+            raise ValueError(
+                f"{', '.join(twice)} appears more than once; label each with a dict, e.g. "
+                f'{{"{twice[0]}": ..., "{twice[0]}, other settings": ...}}'
+            )
+    else:
+        raise ValueError(
+            f"optimizer must be a name ({', '.join(optim.FACTORIES)}), an Optimizer, or a list or dict of "
+            f"up to {MAX_COMPARED} of them; got {optimizers!r}"
+        )
+    if not 1 <= len(pairs) <= MAX_COMPARED:
+        raise ValueError(f"compare 1 to {MAX_COMPARED} optimizers at a time, got {len(pairs)}")
+    if hparams and len(pairs) > 1:
+        raise ValueError(
+            f"hyperparameters ({', '.join(hparams)}) are ambiguous with several optimizers; give each its own, "
+            "e.g. [optim.sgd(lr=1e-3, momentum=0.9), optim.adam(lr=0.05)]"
+        )
+    entrants = []
+    for label, item in pairs:
+        if not isinstance(item, (str, optim.Optimizer)):
+            raise ValueError(f"each optimizer must be a name or an Optimizer, got {item!r}")
+        name, merged = settings(item, surface, **hparams)
+        entrants.append(Entrant(label, name, merged))
+    return entrants
+
+
+def gaps(surface, run):
+    """f(θₜ) − f* for t = 0, 1, … along a single run (a Trajectory or a path (k + 1, 2)).
+
+    The array ends before the first point or value that is not finite: a diverging run's curve stops where
+    its numbers do. Values may be ≤ 0 at round-off level; `np.maximum(gaps, FLOOR)` is what a log scale shows.
+    """
+    path = np.asarray(run.path if isinstance(run, optim.Trajectory) else run, dtype=np.float64)
+    if path.ndim != 2 or path.shape[1] != 2:
+        raise ValueError(f"gaps follow a single run (path of shape (k + 1, 2)), got shape {path.shape}")
+    with np.errstate(all="ignore"):
+        values = np.asarray(surface.f(path), dtype=np.float64) - surface.f_star
+    finite = np.isfinite(values) & np.isfinite(path).all(axis=1)
+    return values[: np.argmin(finite) if not finite.all() else len(values)]
 
 
 def summary(surface, run, tol=TOLERANCE):
@@ -136,26 +227,52 @@ def summary(surface, run, tol=TOLERANCE):
     return " · ".join(parts)
 
 
+def outcome(surface, run, tol=TOLERANCE):
+    """The summary in a few words: where a run diverged, else when f − f* fell below `tol`, else its final gap."""
+    if np.any(run.diverged):
+        return f"diverged at step {int(run.diverged_at)}"
+    values = gaps(surface, run)
+    reached = np.flatnonzero(values < tol)
+    if reached.size:
+        return f"f − f* < {tol:g} at step {reached[0]}"
+    return f"final f − f* {roundoff.equals(values[-1], '.3g')}"
+
+
 class ExploreRun(NamedTuple):
-    """A run as `widgets.explore` opens it: the surface, the optimizer's name and settings, the path, a title."""
+    """What `widgets.explore` opens with: the surface, the first optimizer's name, settings and path, a title,
+    and every optimizer's run as {label: (Entrant, Trajectory)} (one entry unless several are compared)."""
 
     surface: surfaces.Surface
     optimizer: str
     hparams: dict
     run: optim.Trajectory
     title: str
+    runs: dict
+    steps: int
 
 
-def explore_run(surface="rosenbrock", optimizer="adam", steps=200, kappa=None, **hparams):
-    """The run `widgets.explore` opens with, for a static figure (`plotting.draw_explore`).
+def _written(hparams):
+    return ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in hparams.items())
 
-    `surface` is a name or a Surface (`kappa` sets κ of "quadratic"), `optimizer` a name or an
-    Optimizer; `hparams` override `default_hparams(optimizer, surface)`.
+
+def explore_run(surface="rosenbrock", optimizer="adam", steps=200, kappa=None, start=None, **hparams):
+    """The runs `widgets.explore` opens with, for a static figure (`plotting.draw_explore`).
+
+    `surface` is a name or a Surface (`kappa` sets κ of "quadratic"); `optimizer` a name, an Optimizer, or
+    several of them side by side (see `lineup`); `hparams` override `default_hparams(optimizer, surface)`;
+    `start` replaces the surface's starting point.
     """
     surface = surface_named(surface, **({} if kappa is None else {"kappa": kappa}))
-    name, merged = settings(optimizer, surface, **hparams)
-    run = optim.run(optim.get(name, **merged), surface.grad, surface.start, steps)
-    shown = {"lr": merged["lr"], **hparams}
-    written = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in shown.items())
+    entrants = lineup(optimizer, surface, **hparams)
+    point = starting_point(surface, start)
+    runs = {e.label: (e, optim.run(optim.get(e.optimizer, **e.hparams), surface.grad, point, steps)) for e in entrants}
     where = surface.name if kappa is None else f"{surface.name} (κ = {kappa:g})"
-    return ExploreRun(surface, name, merged, run, f"{name}({written}) on {where}\n{summary(surface, run)}")
+    if start is not None:
+        where += f" from ({point[0]:.3g}, {point[1]:.3g})"
+    first, run = runs[entrants[0].label]
+    if len(entrants) == 1:
+        written = _written({"lr": first.hparams["lr"], **hparams})
+        title = f"{first.optimizer}({written}) on {where}\n{summary(surface, run)}"
+    else:
+        title = f"{' vs '.join(runs)} on {where}"
+    return ExploreRun(surface, first.optimizer, first.hparams, run, title, runs, steps)

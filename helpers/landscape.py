@@ -194,17 +194,26 @@ def pca_directions(snapshots, center=None, components=2):
     size = sum(t.numel() for t in reference.values())
     components = integer("components", components, 1, min(len(snapshots), size))  # M is T × P: rank ≤ min(T, P)
     origin = flatten(center)
-    rows = np.stack([flatten(s) - origin for s in snapshots])  # M: row i is θᵢ − center
-    _, singular, right = np.linalg.svd(rows, full_matrices=False)
-    total = float(np.sum(singular**2))
+    rows = np.empty((len(snapshots), origin.size))
+    for i, snapshot in enumerate(snapshots):
+        rows[i] = flatten(snapshot) - origin  # M: row i is θᵢ − center
+    # M = U S Vᵀ through the T × T Gram matrix M Mᵀ = U S² Uᵀ: T is a few dozen snapshots, P a million
+    # parameters, and an SVD of M itself would need several T × P workspaces.
+    squares, left = np.linalg.eigh(rows @ rows.T)
+    order = np.argsort(squares)[::-1]
+    squares, left = np.clip(squares[order], 0.0, None), left[:, order]
+    total = float(np.sum(squares))
     if total == 0:
         raise ValueError("every snapshot equals the center: the path has no direction")
-    right = right[:components]
-    coordinates = rows @ right.T
+    if squares[components - 1] <= 1e-12 * total:
+        raise ValueError(f"the path spans fewer than {components} directions; ask for fewer components")
+    singular = np.sqrt(squares[:components])
+    right = (left[:, :components].T @ rows) / singular[:, None]  # Vᵀ = S⁻¹ Uᵀ M
+    coordinates = left[:, :components] * singular  # M V = U S
     signs = np.where(coordinates[0] > 0, -1.0, 1.0)
     right, coordinates = right * signs[:, None], coordinates * signs
     directions = [unflatten(v, reference) for v in right]
-    return PCA(directions, coordinates, singular[:components] ** 2 / total)
+    return PCA(directions, coordinates, squares[:components] / total)
 
 
 # --------------------------------------------------------------------------- losses along lines and planes

@@ -4,7 +4,9 @@
     surface = surfaces.rosenbrock()
     contour(ax, surface)                                    # log-spaced levels, minima as stars
     trajectory(ax, optim.run(opt, surface.grad, surface.start, 200))
-    draw_explore(ax, descent.explore_run("rosenbrock", "adam"))  # the default picture of widgets.explore
+    fig, (ax, loss_ax) = plt.subplots(1, 2, figsize=(8.4, 3.8))
+    draw_explore(ax, descent.explore_run("rosenbrock", "adam"), loss_ax)  # the picture widgets.explore opens with
+    pixel_to_data(ax, 120, 80)                              # the data point under pixel (120, 80) of the image
 
 Nothing here creates a figure or runs an optimizer (`runs` does that). The evaluation grid behind
 `contour` is computed once per surface and resolution, so redrawing (a slider moved, an animation
@@ -16,11 +18,14 @@ import weakref
 import numpy as np
 from matplotlib.colors import LogNorm
 
-from helpers import optim
-from helpers._checks import integer
+from helpers import descent, optim
+from helpers._checks import integer, real
 
 # Colours that stand out on the contour colormap, in the order `trajectories` hands them out.
 PALETTE = ("#ff5a36", "#ffffff", "#00d5ff", "#ff3fd2", "#9dff3a", "#ffb000")
+# The colours of optimizers compared on one surface: they stand out on the contours and on the dark loss axes.
+COMPARED = (PALETTE[0], PALETTE[2], PALETTE[3])
+LOSS_FACE = "#30123b"  # the loss axes' background, dark so that every path colour shows
 
 _GRIDS = weakref.WeakKeyDictionary()  # surface.f → {(xlim, ylim, resolution): (x, y, f on the grid)}
 
@@ -153,11 +158,100 @@ def loss_curve(ax, losses, label=None, log=True, **line_kw):
     return line
 
 
-def draw_explore(ax, explored):
-    """The picture `widgets.explore` opens with, as a plain figure: contours, the run, its summary as title.
+def gap_axes(ax, surface, steps):
+    """Axes for f − f* on a log scale against the step: x from 0 to `steps`, y from descent.FLOOR to ten times
+    the largest gap on the surface's plot limits, so any start in the picture fits. Dark, so that every path
+    colour shows."""
+    steps = integer("steps", steps, 1)
+    _, _, z = grid(surface)
+    finite = z[np.isfinite(z)]
+    top = 10 * max(float(finite.max()) - surface.f_star, 1.0) if finite.size else 1e3
+    ax.set(yscale="log", xlim=(0, steps), ylim=(descent.FLOOR, top), xlabel="step t", ylabel="f − f*")
+    ax.set_facecolor(LOSS_FACE)
+    ax.grid(alpha=0.25, color="white", linewidth=0.5)
 
-    `explored` is a `descent.ExploreRun`, e.g. ``draw_explore(ax, descent.explore_run("rosenbrock", "adam"))``.
+
+def gap_curve(ax, gaps, color=None, diverged=False, label=None):
+    """f − f* step by step (from `descent.gaps`), drawn at descent.FLOOR where lower; a red ✗ where a diverging
+    run's numbers end. Returns the artists."""
+    gaps = np.maximum(np.asarray(gaps, dtype=np.float64), descent.FLOOR)
+    if gaps.ndim != 1:
+        raise ValueError(f"gaps must be one-dimensional (one value per step), got shape {gaps.shape}")
+    if not gaps.size:
+        return []
+    (line,) = ax.plot(np.arange(len(gaps)), gaps, color=color, linewidth=1.5, label=label, zorder=5)
+    artists = [line]
+    if diverged:
+        top = ax.get_ylim()[1]
+        (cross,) = ax.plot(len(gaps) - 1, min(gaps[-1], top), "X", color="red", markeredgecolor="white", markersize=12)
+        artists.append(cross)
+    return artists
+
+
+def draw_explore(ax, explored, loss_ax=None):
+    """The picture `widgets.explore` opens with, as a plain figure: contours, every run, a title; with `loss_ax`,
+    f − f* of each run beside it on a log scale, labelled with its summary.
+
+    `explored` is a `descent.ExploreRun`, e.g. ``draw_explore(ax, descent.explore_run("rosenbrock", "adam"), loss_ax)``.
     """
     contour(ax, explored.surface)
-    trajectory(ax, explored.run, color=PALETTE[0])
-    ax.set_title(explored.title, fontsize="small")
+    several = len(explored.runs) > 1
+    colours = COMPARED if several else PALETTE[:1]
+    for (label, (_, run)), colour in zip(explored.runs.items(), colours):
+        trajectory(ax, run, color=colour, label=label if several else None)
+    if loss_ax is None:
+        ax.set_title(explored.title, fontsize="small")
+        if several:
+            ax.legend(loc="upper right", fontsize="small", framealpha=0.8)
+        return
+    ax.set_title(explored.title.split("\n")[0], fontsize="small")
+    gap_axes(loss_ax, explored.surface, explored.steps)
+    for (label, (_, run)), colour in zip(explored.runs.items(), colours):
+        outcome = descent.outcome(explored.surface, run)
+        written = f"{label}: {outcome}" if several else outcome
+        gap_curve(loss_ax, descent.gaps(explored.surface, run), colour, bool(run.diverged), label=written)
+    loss_ax.axvline(explored.steps, color="white", linewidth=0.8, linestyle=":")
+    loss_ax.legend(loc="lower left", fontsize="small", framealpha=0.85)
+    loss_ax.set_title("f − f* on a log scale", fontsize="small")
+
+
+def pixel_to_data(ax, px, py):
+    """The data point (x, y) of `ax` under pixel (px, py) of the figure rendered as an image at its dpi.
+
+    Pixels count from the image's top-left corner: x runs right, y runs down (matplotlib's display
+    coordinates run up from the bottom). Uses the axes' own transform, so log scales and inverted axes map
+    correctly. The axes must have been drawn (their position is fixed at draw time).
+    """
+    px, py = real("px", px), real("py", py)
+    height = ax.figure.bbox.height
+    x, y = ax.transData.inverted().transform((px, height - py))
+    return float(x), float(y)
+
+
+def data_to_pixel(ax, x, y):
+    """The inverse of `pixel_to_data`: the image pixel (px, py) of the data point (x, y), y running down."""
+    px, py = ax.transData.transform((real("x", x), real("y", y)))
+    return float(px), float(ax.figure.bbox.height - py)
+
+
+def inside(ax, x, y):
+    """Whether the data point (x, y) lies within the axes' current limits."""
+    (x0, x1), (y0, y1) = sorted(ax.get_xlim()), sorted(ax.get_ylim())
+    return x0 <= x <= x1 and y0 <= y <= y1
+
+
+def axes_box(ax):
+    """Where `ax` lies in the figure's image and what it shows, for drawing on top of it in a browser:
+    {left, top, width, height} in image pixels (y runs down), xlim, ylim, and whether x or y is on a log scale."""
+    box = ax.get_window_extent()
+    height = ax.figure.bbox.height
+    return {
+        "left": float(box.x0),
+        "top": float(height - box.y1),
+        "width": float(box.width),
+        "height": float(box.height),
+        "xlim": [float(v) for v in ax.get_xlim()],
+        "ylim": [float(v) for v in ax.get_ylim()],
+        "xlog": ax.get_xscale() == "log",
+        "ylog": ax.get_yscale() == "log",
+    }

@@ -230,6 +230,23 @@ def test_pca_of_a_planar_path_explains_everything():
     np.testing.assert_allclose(pca.explained, eigenvalues / np.trace(rows @ rows.T), rtol=1e-6)
 
 
+def test_pca_matches_numpy_svd_on_a_curved_path():
+    model = small_net()
+    center = landscape.parameters(model)
+    generator = np.random.default_rng(0)
+    snapshots = [
+        {k: v + float(generator.normal()) * torch.randn_like(v) * 0.1 for k, v in center.items()} for _ in range(6)
+    ]
+    pca = landscape.pca_directions(snapshots, components=3)
+    rows = np.stack([landscape.flatten(s) - landscape.flatten(snapshots[-1]) for s in snapshots])
+    _, singular, right = np.linalg.svd(rows, full_matrices=False)
+    vectors = np.stack([landscape.flatten(d) for d in pca.directions])
+    for ours, theirs in zip(vectors, right[:3]):
+        np.testing.assert_allclose(ours, theirs * np.sign(ours @ theirs), atol=1e-8)
+    np.testing.assert_allclose(pca.explained, singular[:3] ** 2 / np.sum(singular**2), rtol=1e-10)
+    np.testing.assert_allclose(pca.coordinates, rows @ vectors.T, atol=1e-10)
+
+
 @pytest.mark.parametrize(
     "call, match",
     [
@@ -246,6 +263,7 @@ def test_pca_of_a_planar_path_explains_everything():
         (lambda m, p: landscape.random_direction(m, normalize="yes"), "normalize must be True or False"),
         (lambda m, p: landscape.pca_directions([p]), "at least 2"),
         (lambda m, p: landscape.pca_directions([p, p]), "no direction"),
+        (lambda m, p: landscape.pca_directions([p, {k: v + 1 for k, v in p.items()}, p]), "fewer than 2 directions"),
         (lambda m, p: landscape.pca_directions([p, shifted(p, 0)], components=3), r"components .* in \[1, 2\], got 3"),
         (lambda m, p: landscape.pca_directions([p, shifted(p, 0)], components=0), "components"),
         (lambda m, p: landscape.combine(p, [p], [1.0, 2.0]), "coefficients"),

@@ -130,3 +130,72 @@ def test_draw_explore_draws_the_default_run_and_names_it():
 def test_bad_input_raises_a_value_error_naming_it(call, word):
     with pytest.raises(ValueError, match=word):
         call()
+
+
+def drawn_ax(**subplot_kw):
+    fig = Figure(figsize=(5, 4), dpi=80)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot(**subplot_kw)
+    ax.set_xlim(-2.0, 2.0)
+    ax.set_ylim(-1.0, 3.0)
+    fig.canvas.draw()
+    return ax
+
+
+def test_pixel_to_data_counts_pixels_down_from_the_top():
+    ax = drawn_ax()
+    box = plotting.axes_box(ax)
+    left, top, width, height = box["left"], box["top"], box["width"], box["height"]
+    assert plotting.pixel_to_data(ax, left, top) == pytest.approx((-2.0, 3.0))  # top-left corner: the largest y
+    assert plotting.pixel_to_data(ax, left + width, top + height) == pytest.approx((2.0, -1.0))
+    assert plotting.pixel_to_data(ax, left + width / 4, top + height / 4) == pytest.approx((-1.0, 2.0))
+    x, y = 0.7, -0.3
+    assert plotting.pixel_to_data(ax, *plotting.data_to_pixel(ax, x, y)) == pytest.approx((x, y))
+    assert plotting.inside(ax, -1.0, 2.0) and not plotting.inside(ax, -1.0, 3.5)
+
+
+def test_pixel_to_data_follows_a_flipped_or_log_axis():
+    ax = drawn_ax()
+    ax.invert_yaxis()  # y now runs down: the top row of pixels is y = -1
+    ax.figure.canvas.draw()
+    box = plotting.axes_box(ax)
+    assert plotting.pixel_to_data(ax, box["left"], box["top"]) == pytest.approx((-2.0, -1.0))
+    assert box["ylim"] == [3.0, -1.0]
+    log = drawn_ax()
+    log.set_yscale("log")
+    log.set_ylim(1e-6, 1e2)
+    log.figure.canvas.draw()
+    box = plotting.axes_box(log)
+    assert box["ylog"] and not box["xlog"]
+    _, y = plotting.pixel_to_data(log, box["left"], box["top"] + box["height"] / 2)
+    assert y == pytest.approx(1e-2)  # halfway up eight decades
+    with pytest.raises(ValueError, match="px"):
+        plotting.pixel_to_data(log, float("nan"), 3)
+
+
+def test_explore_picture_with_its_loss_curves():
+    fig = Figure(figsize=(8.4, 3.8), dpi=50)
+    FigureCanvasAgg(fig)
+    ax, loss_ax = fig.subplots(1, 2)
+    explored = descent.explore_run("quadratic", ["sgd", "adam"], steps=60, kappa=10.0)
+    plotting.draw_explore(ax, explored, loss_ax)
+    fig.canvas.draw()
+    assert loss_ax.get_yscale() == "log" and loss_ax.get_xlim() == (0, 60)
+    assert loss_ax.get_ylim()[0] == descent.FLOOR
+    curves = [line for line in loss_ax.lines if line.get_linestyle() == "-"]
+    assert [line.get_color() for line in curves] == list(plotting.COMPARED[:2])
+    np.testing.assert_allclose(
+        curves[0].get_ydata(), np.maximum(descent.gaps(explored.surface, explored.runs["sgd"][1]), descent.FLOOR)
+    )
+    assert [t.get_text().split(":")[0] for t in loss_ax.get_legend().get_texts()] == ["sgd", "adam"]
+
+
+def test_a_diverging_run_ends_its_loss_curve_with_a_cross():
+    ax = new_ax()
+    surface = surfaces.quadratic()
+    run = descent.descend(surface, "sgd", steps=100, lr=1.0)
+    plotting.gap_axes(ax, surface, 100)
+    line, cross = plotting.gap_curve(ax, descent.gaps(surface, run), "red", diverged=True)
+    assert len(line.get_xdata()) == len(run.path)
+    assert cross.get_xdata()[0] == len(run.path) - 1 and cross.get_ydata()[0] <= ax.get_ylim()[1]
+    assert plotting.gap_curve(ax, []) == []

@@ -1,5 +1,6 @@
 """helpers.widgets without a display: panels build, controls change the PNG, errors land in the readout."""
 
+import html
 import io
 import re
 
@@ -35,13 +36,13 @@ def test_explore_builds_for_every_optimizer(optimizer, surface):
     assert "application/vnd.jupyter.widget-view+json" in panel._repr_mimebundle_()
 
 
-def test_moving_a_slider_redraws_the_image():
+def test_moving_a_slider_sends_a_new_run():
     panel = widgets.explore("rosenbrock", "adam", steps=200)
-    before = panel.image.value
+    before = panel.overlay.series
     panel.controls["lr"].value = 0.02
-    assert panel.image.value != before
+    assert panel.overlay.series != before
     assert panel.render() == panel.image.value
-    _, run = panel.data
+    run = panel.data["runs"]["adam"]
     expected = descent.descend("rosenbrock", "adam", steps=200, lr=0.02)
     np.testing.assert_array_equal(run.path, expected.path)
 
@@ -50,7 +51,7 @@ def test_beta_sliders_feed_the_betas_pair():
     panel = widgets.explore("beale", "adam", steps=30, betas=(0.8, 0.99))
     assert (panel.controls["beta1"].value, panel.controls["beta2"].value) == (0.8, 0.99)
     panel.controls["beta2"].value = 0.9
-    _, run = panel.data
+    run = panel.data["runs"]["adam"]
     np.testing.assert_array_equal(run.path, descent.descend("beale", "adam", steps=30, betas=(0.8, 0.9)).path)
 
 
@@ -63,33 +64,31 @@ def test_switching_surface_rebuilds_the_background():
     assert panel.ax.get_title() == "sgd on quadratic"
     assert panel.ax.get_xlim() == pytest.approx(surfaces.quadratic().xlim)
     assert panel.controls["kappa"].layout.display is None
-    chosen, _ = panel.data
+    chosen = panel.data["surface"]
     assert chosen.name == "quadratic"
     before = panel.image.value
     panel.controls["kappa"].value = 100.0
     assert panel.image.value != before
-    np.testing.assert_allclose(panel.data[0].f(np.array([0.0, 1.0])), 50.0)  # ½κy²
+    np.testing.assert_allclose(panel.data["surface"].f(np.array([0.0, 1.0])), 50.0)  # ½κy²
 
 
 def test_a_given_surface_object_is_used_and_offered():
     custom = surfaces.quadratic(kappa=40.0, angle=0.5)
     panel = widgets.explore(custom, "adam", steps=20)
     assert panel.controls["surface"].value is custom
-    assert panel.data[0] is custom
+    assert panel.data["surface"] is custom
     panel.controls["surface"].value = "himmelblau"
-    assert panel.data[0].name == "himmelblau"
+    assert panel.data["surface"].name == "himmelblau"
 
 
 def test_play_steps_through_frames_without_recomputing():
     panel = widgets.explore("himmelblau", "rmsprop", steps=60)
     frame = panel.controls["frame"]
     assert frame.value == frame.max == panel.play.max == 60
-    data, full = panel.data, panel.image.value
+    data, revision = panel.data, panel.overlay.revision
     panel.play.value = 5
     assert frame.value == 5 and panel.data is data
-    assert panel.image.value != full
-    (path,) = [line for line in panel.ax.lines if line.get_linestyle() == "-"]
-    assert len(path.get_xdata()) == 6  # θ₀ … θ₅
+    assert panel.overlay.revision == revision  # the browser draws θ₀ … θ₅ from the numbers it has
     panel.controls["steps"].value = 30
     assert frame.value == frame.max == 30
 
@@ -99,9 +98,9 @@ def test_huge_learning_rate_reads_diverged():
     assert "diverged" not in panel.readout.value
     panel.controls["lr"].value = 5.0
     assert "diverged at step" in panel.readout.value
-    _, run = panel.data
+    run = panel.data["runs"]["sgd"]
     assert panel.controls["frame"].max == len(run.path) - 1
-    assert any(line.get_color() == "red" for line in panel.ax.lines)
+    assert panel.overlay.series[0]["diverged"] is True
 
 
 def test_an_impossible_setting_is_reported_in_the_readout():
@@ -420,3 +419,199 @@ def test_draw_path_bad_input():
         widgets.draw_path(ax, BOWL, gd_on_bowl(0.05), frame=-1)
     artists = widgets.draw_path(ax, BOWL, {"run": gd_on_bowl(0.05)}, frame=500)  # beyond the run: all of it
     assert len(artists[0].get_xdata()) == 61 and ax.get_title() == BOWL.name
+
+
+# --------------------------------------------------------------------------- start, loss curves, side by side
+
+
+def series_of(panel):
+    """The overlay's runs as numbers: [(path (k + 1, 2), gaps, colour, diverged)]."""
+    return [
+        (np.frombuffer(s["path"]).reshape(-1, 2), np.frombuffer(s["gaps"]), s["colour"], s["diverged"])
+        for s in panel.overlay.series
+    ]
+
+
+def pixel_of(panel, x, y):
+    return plotting.data_to_pixel(panel.ax, x, y)
+
+
+def test_explore_sends_its_runs_to_the_overlay_with_their_loss_curves():
+    panel = widgets.explore("quadratic", "sgd", steps=80, lr=0.1)
+    ((path, gaps, colour, diverged),) = series_of(panel)
+    run = panel.data["runs"]["sgd"]
+    np.testing.assert_array_equal(path, run.path)
+    np.testing.assert_array_equal(gaps, descent.gaps(panel.data["surface"], run))
+    assert colour == plotting.PALETTE[0] and diverged is False
+    surface_box, loss_box = panel.overlay.axes
+    assert loss_box["ylog"] and loss_box["xlim"] == [0.0, 80.0] and loss_box["ylim"][0] == descent.FLOOR
+    assert surface_box["xlim"] == list(surfaces.quadratic().xlim)
+    assert panel.overlay.size == [int(panel.figure.bbox.width), int(panel.figure.bbox.height)]
+    assert panel.figure.axes[1].get_yscale() == "log"
+
+
+def test_a_slider_sends_a_new_run_and_play_sends_nothing():
+    panel = widgets.explore("rosenbrock", "adam", steps=200)
+    revision, background = panel.overlay.revision, panel.image.value
+    panel.controls["lr"].value = 0.02
+    assert panel.overlay.revision == revision + 1 and panel.image.value == background  # the PNG is the static part
+    np.testing.assert_array_equal(series_of(panel)[0][0], descent.descend("rosenbrock", "adam", lr=0.02).path)
+    panel.play.value = 5
+    assert panel.controls["frame"].value == 5 and panel.overlay.revision == revision + 1
+    link = panel._frame_link
+    assert (link.source, link.target) == ((panel.play, "value"), (panel.overlay, "frame"))  # drawn in the browser
+
+
+def test_divergence_ends_the_curve_and_reads_diverged():
+    panel = widgets.explore("quadratic", "sgd", steps=100)
+    panel.controls["lr"].value = 5.0
+    ((path, gaps, _, diverged),) = series_of(panel)
+    run = panel.data["runs"]["sgd"]
+    assert diverged and len(path) == len(run.path) and len(gaps) <= len(path) and np.isfinite(gaps).all()
+    assert "diverged at step" in panel.readout.value and panel.controls["frame"].max == len(run.path) - 1
+
+
+def test_a_click_on_the_surface_moves_the_start():
+    panel = widgets.explore("rosenbrock", "adam", steps=50)
+    assert panel.start == (-1.5, 2.0)
+    assert panel.click(*pixel_of(panel, -1.0, 2.5)) == pytest.approx((-1.0, 2.5))
+    run = panel.data["runs"]["adam"]
+    np.testing.assert_allclose(run.path[0], [-1.0, 2.5])
+    np.testing.assert_allclose(run.path, descent.descend("rosenbrock", "adam", steps=50, start=run.path[0]).path)
+    assert "start (-1, 2.5)" in panel.readout.value
+    assert series_of(panel)[0][0][0] == pytest.approx([-1.0, 2.5])
+    panel.controls["lr"].value = 0.05  # a slider keeps the start
+    np.testing.assert_allclose(panel.data["runs"]["adam"].path[0], [-1.0, 2.5])
+    panel.controls["surface"].value = "himmelblau"  # another surface starts from its own start
+    np.testing.assert_array_equal(panel.data["runs"]["adam"].path[0], surfaces.himmelblau().start)
+
+
+def test_a_click_outside_the_surface_is_ignored():
+    panel = widgets.explore("rosenbrock", "adam", steps=20)
+    revision = panel.overlay.revision
+    box = panel.overlay.axes[1]  # on the loss curves
+    assert panel.click(box["left"] + 10, box["top"] + 10) is None
+    assert panel.click(1, 1) is None and panel.overlay.revision == revision and panel.start == (-1.5, 2.0)
+
+
+def test_pointer_events_press_and_drag_move_the_start_hovering_does_not():
+    panel = widgets.explore("himmelblau", "sgd", steps=20)
+    px, py = pixel_of(panel, 1.0, -2.0)
+    panel._pointer({"type": "mousemove", "buttons": 0, "dataX": px, "dataY": py})
+    assert panel.start == tuple(surfaces.himmelblau().start)
+    panel._pointer({"type": "mousedown", "buttons": 1, "dataX": px, "dataY": py})
+    assert panel.start == pytest.approx((1.0, -2.0), abs=1e-9)
+    px, py = pixel_of(panel, 2.0, 3.0)
+    panel._pointer({"type": "mousemove", "buttons": 1, "dataX": px, "dataY": py})
+    assert panel.start == pytest.approx((2.0, 3.0), abs=1e-9)
+    assert panel.events.source is panel.image and set(panel.events.watched_events) >= {
+        "click",
+        "mousedown",
+        "mousemove",
+    }
+
+
+def test_a_panel_with_a_flipped_axis_maps_clicks_through_its_transform():
+    def background(ax):
+        ax.set_xlim(0.0, 4.0)
+        ax.set_ylim(3.0, -1.0)  # flipped: y runs down, the top row of pixels is y = -1
+
+    panel = widgets.panel(
+        {"a": widgets.slider("a", 1.0, 0.0, 2.0)},
+        compute=lambda a, start: start,
+        draw=lambda ax, data, frame: ax.plot(*data, "o"),
+        background=background,
+        start=(1.0, 1.0),
+    )
+    box = panel.overlay.axes[0]
+    x, y = panel.click(box["left"], box["top"] + box["height"] / 4)
+    assert (x, y) == pytest.approx((0.0, 0.0), abs=0.02)  # a quarter of the way down from y = -1 towards 3
+    assert panel.data == (x, y)
+
+
+def test_explore_two_optimizers_side_by_side():
+    panel = widgets.explore("rosenbrock", [optim.sgd(lr=1e-3, momentum=0.9), "adam"], steps=60)
+    assert [panel.controls[k].description for k in ("lr_0", "lr_1")] == ["η sgd", "η adam"]
+    assert "momentum" not in panel.controls and "beta1" not in panel.controls  # one η each, the rest fixed
+    series = series_of(panel)
+    assert [s[2] for s in series] == list(plotting.COMPARED[:2])
+    np.testing.assert_array_equal(series[0][0], descent.descend("rosenbrock", "sgd", 60, lr=1e-3, momentum=0.9).path)
+    np.testing.assert_array_equal(series[1][0], descent.descend("rosenbrock", "adam", 60).path)
+    lines = panel.readout.value.split("<br>")
+    assert lines[0].endswith("sgd: " + html.escape(descent.summary(panel.data["surface"], panel.data["runs"]["sgd"])))
+    assert "adam: " in lines[1] and lines[2].startswith("start")
+    panel.controls["lr_1"].value = 0.01  # moves Adam only
+    np.testing.assert_array_equal(series_of(panel)[0][0], series[0][0])
+    assert not np.array_equal(series_of(panel)[1][0], series[1][0])
+    panel.click(*pixel_of(panel, 0.5, 2.5))  # one start for both
+    assert all(s[0][0] == pytest.approx([0.5, 2.5]) for s in series_of(panel))
+    assert panel.ax.get_title() == "sgd vs adam on rosenbrock"
+
+
+def test_explore_labels_two_of_a_kind_with_a_dict():
+    panel = widgets.explore(
+        "beale", {"Adam": "adam", "no bias correction": optim.adam(bias_correction=False)}, steps=20
+    )
+    assert list(panel.data["runs"]) == ["Adam", "no bias correction"]
+    assert panel.controls["lr_1"].description == "η no bias correction"
+
+
+@pytest.mark.parametrize(
+    "optimizer, kw, message",
+    [
+        ([], {}, "compare 1 to 3 optimizers at a time, got 0"),
+        (["sgd", "adam", "rmsprop", "adagrad"], {}, "compare 1 to 3 optimizers at a time, got 4"),
+        (["adam", "adam"], {}, "adam appears more than once"),
+        (["sgd", "adam"], {"lr": 0.1}, "ambiguous with several optimizers"),
+        (["sgd", None], {}, "each optimizer must be a name or an Optimizer"),
+        ("adam", {"start": (1.0,)}, "start must be a finite point"),
+        ("adam", {"start": (0.0, float("inf"))}, "start must be a finite point"),
+    ],
+)
+def test_explore_bad_comparisons_and_starts_are_named(optimizer, kw, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        widgets.explore("rosenbrock", optimizer, **kw)
+
+
+def test_panel_start_bad_input():
+    def nothing(**values):
+        return None
+
+    a = {"a": widgets.slider("a", 0.0, 0.0, 1.0)}
+    with pytest.raises(ValueError, match="compute takes start"):
+        widgets.panel(dict(a), lambda a, start: None, nothing)
+    with pytest.raises(ValueError, match="no parameter start"):
+        widgets.panel(dict(a), lambda a: None, nothing, start=(0.0, 0.0))
+    with pytest.raises(ValueError, match="not among the controls"):
+        widgets.panel(dict(a), lambda a, start: None, nothing, start=lambda surface: (0.0, 0.0))
+    with pytest.raises(ValueError, match="frames"):
+        widgets.panel(dict(a), lambda a: None, None, series=lambda data: [])
+
+
+def test_a_surface_panel_whose_compute_takes_start_moves_it_on_a_click():
+    def gd_from(lr, start):
+        return optim.run(optim.sgd(lr=lr), BOWL.grad, start, 60)
+
+    panel = widgets.panel({"lr": widgets.log_slider("η", 0.05, 1e-3, 1.0)}, gd_from, surface=BOWL)
+    assert panel.start == tuple(BOWL.start) and panel.events is not None
+    point = panel.click(*plotting.data_to_pixel(panel.ax, 1.0, -2.0))
+    assert point == pytest.approx((1.0, -2.0))
+    np.testing.assert_array_equal(panel.data.path, gd_from(0.05, np.array(point)).path)
+
+    def quadratic(kappa):
+        return surfaces.quadratic(kappa=kappa)
+
+    chooser = widgets.panel(
+        {"lr": widgets.log_slider("η", 0.05, 1e-3, 1.0), "kappa": widgets.log_slider("κ", 10.0, 1.0, 100.0)},
+        lambda lr, kappa, start: optim.run(optim.sgd(lr=lr), quadratic(kappa).grad, start, 20),
+        surface=quadratic,
+    )
+    chooser.click(*plotting.data_to_pixel(chooser.ax, 2.0, 1.0))
+    assert chooser.start == pytest.approx((2.0, 1.0))
+    chooser.controls["kappa"].value = 20.0  # a new surface: its own start again
+    assert chooser.start == tuple(surfaces.quadratic(kappa=20.0).start)
+
+
+def test_a_panel_without_start_ignores_clicks():
+    panel = widgets.panel({"lr": widgets.log_slider("η", 0.05, 1e-3, 1.0)}, gd_on_bowl, surface=BOWL)
+    assert panel.events is None and panel.click(100, 100) is None

@@ -69,6 +69,7 @@ class Lab:
     url: str
     token: str
     log: Path
+    root: Path = None  # the folder it serves
 
     def notebook_url(self, name):
         """The notebook alone in a workspace of its own (a shared one would reopen the notebooks seen before)."""
@@ -149,7 +150,7 @@ def lab(tmp_path_factory):
         "IPYTHONDIR": str(home / "ipython"),
     }
     port, token = free_port(), secrets.token_hex(16)
-    lab = Lab(url=f"http://127.0.0.1:{port}", token=token, log=home / "server.log")
+    lab = Lab(url=f"http://127.0.0.1:{port}", token=token, log=home / "server.log", root=served)
     command = [
         sys.executable,
         "-m",

@@ -1,12 +1,14 @@
 """The panels in a real browser: JupyterLab runs each notebook that has one, η is dragged, the picture changes.
 
 Unit tests (tests/test_widgets.py) prove the kernel side; this proves the page: the widget views
-render (no "model not found"), a drag on the slider reaches the kernel and a new PNG comes back.
-Screenshots land in tests/browser/screenshots/.
+render (no "model not found"), a drag on the slider reaches the kernel and a new picture comes back
+(a PNG, or for `explore` a new run drawn by the canvas on top of it). In the panels of CLICKABLE a
+click on the surface moves the start and redraws. Screenshots land in tests/browser/screenshots/.
 """
 
 import base64
 import contextlib
+import json
 import re
 import time
 from pathlib import Path
@@ -23,7 +25,17 @@ RUN_ALL_TIMEOUT_MS = (
 )
 STEP_TIMEOUT_MS = 60_000
 DRAG_PX = 30
-PANEL_ERROR = "⚠"  # how helpers.widgets shows a ValueError of the panel's compute in its readout
+PANEL_ERROR = "⚠"
+# The panels (numbered in the notebook's order) where a click on the surface moves the start. The panels of
+# 04 (two runs on a rotated quadratic), 07 (the race) and 08 (100 noisy chains) start where their lesson says.
+CLICKABLE = {
+    "00_start_here.ipynb": {0},
+    "01_gradient_descent.ipynb": {0},
+    "02_sgd_and_minibatches.ipynb": {0},
+    "03_momentum_and_nesterov.ipynb": {0, 1},
+    "05_rmsprop.ipynb": {0},
+    "06_adam_and_adamw.ipynb": {0},
+}  # how helpers.widgets shows a ValueError of the panel's compute in its readout
 
 CURRENT = "window.jupyterapp?.shell?.currentWidget"  # undefined until JupyterLab has loaded
 KERNEL_IDLE = f"() => {CURRENT}?.sessionContext?.session?.kernel?.status === 'idle'"
@@ -64,21 +76,32 @@ def image_now(image):
     return shown["src"], base64.b64decode(shown["png"])
 
 
-def settled_image(page, image, before_src):
-    """The image's PNG once the kernel has answered the drag and no further update is on its way."""
+def picture_state(image, overlay):
+    """What changes when the picture does: the PNG's address and the canvas's run (its revision)."""
+    return image.evaluate("img => img.src"), overlay.evaluate("el => el.dataset.revision")
+
+
+def settled_picture(page, image, overlay, before):
+    """Once the picture changed after an action and the kernel is idle again: (PNG bytes, revision)."""
     deadline = time.monotonic() + STEP_TIMEOUT_MS / 1000
-    while image.evaluate("img => img.src") == before_src:
+    while picture_state(image, overlay) == before:
         if time.monotonic() > deadline:
-            pytest.fail(f"no new picture within {STEP_TIMEOUT_MS // 1000} s of the drag")
+            pytest.fail(f"no new picture within {STEP_TIMEOUT_MS // 1000} s")
         page.wait_for_timeout(100)
-    src = None
-    while time.monotonic() < deadline:
-        page.wait_for_function(KERNEL_IDLE, timeout=STEP_TIMEOUT_MS)
-        page.wait_for_timeout(400)
-        if image.evaluate("img => img.src") == src:
-            return image_now(image)[1]
-        src = image.evaluate("img => img.src")
-    pytest.fail("the panel kept redrawing after the drag ended")
+    page.wait_for_function(KERNEL_IDLE, timeout=STEP_TIMEOUT_MS)
+    page.wait_for_timeout(400)
+    return image_now(image)[1], overlay.evaluate("el => el.dataset.revision")
+
+
+def click_on_surface(page, image, overlay):
+    """Click a quarter of the way in from the top-left corner of the surface's axes."""
+    box = json.loads(overlay.evaluate("el => el.dataset.axes"))[0]
+    width = json.loads(overlay.evaluate("el => el.dataset.size"))[0]
+    shown = image.bounding_box()
+    scale = shown["width"] / width
+    page.mouse.click(
+        shown["x"] + (box["left"] + box["width"] / 4) * scale, shown["y"] + (box["top"] + box["height"] / 4) * scale
+    )
 
 
 def drag(page, slider, distance):
@@ -130,23 +153,36 @@ def test_dragging_eta_redraws_every_panel(page, lab, path):
             assert PANEL_ERROR not in shown.inner_text(), (
                 f"the panel reports an error at its defaults:\n{shown.inner_text()}"
             )
-            sliders = cell.locator(".widget-hslider")
-            eta = sliders.filter(has=page.locator(".widget-label", has_text=re.compile(r"^η$")))
+            sliders = cell.locator(".widget-hslider >> visible=true")  # κ is hidden unless the quadratic is chosen
+            eta = sliders.filter(has=page.locator(".widget-label", has_text=re.compile(r"^η")))  # "η", "η adam", …
             slider = eta.first if eta.count() else sliders.first  # a custom panel without η: its first slider
             readout = slider.locator(".widget-readout")
             stem = f"{path.stem}-panel{number}"
             shown.screenshot(path=SCREENSHOTS / f"{stem}-before.png")
-            src_before, png_before = image_now(image)
-            value_before = readout.inner_text()
+            overlay = cell.locator(".descent-overlay").first
+            overlay.wait_for(state="attached", timeout=STEP_TIMEOUT_MS)
+            in_browser = overlay.evaluate("el => Number(el.dataset.series || 0) > 0")  # explore: runs as numbers
+            before = picture_state(image, overlay)
+            png_before = image_now(image)[1]
+            value_before, readout_before = readout.inner_text(), shown.inner_text()
 
             drag(page, slider, DRAG_PX)
-            png_after = settled_image(page, image, src_before)
+            png_after, revision = settled_picture(page, image, overlay, before)
 
             shown.screenshot(path=SCREENSHOTS / f"{stem}-after.png")
             assert readout.inner_text() != value_before, "the drag moved the slider"
             assert png_before.startswith(PNG_SIGNATURE) and png_after.startswith(PNG_SIGNATURE)
-            assert png_after != png_before, "the picture changed with the slider"
+            if in_browser:
+                assert revision != before[1] and shown.inner_text() != readout_before, "a new run came"
+            else:
+                assert png_after != png_before, "the picture changed with the slider"
             assert "Error displaying widget" not in shown.inner_text()
+
+            if number in CLICKABLE.get(path.name, ()):
+                before = picture_state(image, overlay)
+                click_on_surface(page, image, overlay)
+                settled_picture(page, image, overlay, before)
+                shown.screenshot(path=SCREENSHOTS / f"{stem}-clicked.png")
     except BaseException:
         with contextlib.suppress(Exception):  # the failure itself is what must be reported
             page.screenshot(path=SCREENSHOTS / f"{path.stem}-failure.png")

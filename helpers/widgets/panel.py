@@ -1,137 +1,23 @@
-"""Sliders that redraw a picture: `panel` for any figure, `explore` for an optimizer on a surface.
-
-    explore("rosenbrock", "adam")             # η, β₁, β₂, ε, steps, a surface chooser, Play
-    explore("quadratic", "sgd", kappa=30, lr=0.05)
-    panel({"lr": log_slider("η", 0.1, 1e-3, 1.0)}, my_run, surface=bowl)  # my_run(lr) -> a Trajectory
-
-`panel(..., surface=...)` is the panel of a lesson's own run on a surface: `compute` returns the run,
-the panel draws its path on the contours and animates it. `draw_path` draws the same picture on an
-`ax` you own, for the static figure that comes before the panel.
-
-A panel draws into its own Agg figure (never pyplot, so nothing is shown twice) and sends the pixels
-to one Image widget as PNG. The static part — contours — is rendered once and cached as a bitmap;
-a slider change restores that bitmap and draws only the moving artists (blitting), so a redraw costs
-a few milliseconds, not a full figure render.
-"""
+"""A panel: controls, a picture redrawn by blitting when they move, a readout, Play; clicks that move a start."""
 
 import contextlib
-import functools
 import html
 import inspect
 import io
 import math
+import pathlib
 
+import anywidget
+import ipyevents
 import ipywidgets
 import numpy as np
+import traitlets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image as PILImage
 
 from helpers import descent, optim, plotting, surfaces
-from helpers._checks import integer, real
-
-# --------------------------------------------------------------------------- controls
-
-
-def _bounds(description, low, high, log=False):
-    """The finite bounds low < high of a slider (both > 0 on a log scale), or a ValueError naming them."""
-    low, high = real(f"{description}: the lower bound", low), real(f"{description}: the upper bound", high)
-    if log and low <= 0:
-        raise ValueError(f"{description}: a log-scale slider needs a lower bound > 0, got {low!r}")
-    if low >= high:
-        raise ValueError(f"{description}: the lower bound {low!r} must be below the upper bound {high!r}")
-    return low, high
-
-
-def log_slider(description, value, low, high, step=0.05, readout_format=".2g"):
-    """A FloatLogSlider from `low` to `high` (widened to whole decades that hold `value`)."""
-    low, high = _bounds(description, low, high, log=True)
-    value = real(description, value)
-    if value <= 0:
-        raise ValueError(f"{description} must be > 0 on a log-scale slider, got {value!r}")
-    return ipywidgets.FloatLogSlider(
-        value=value,
-        base=10,
-        step=step,
-        description=description,
-        readout_format=readout_format,
-        min=math.floor(math.log10(min(low, value))),
-        max=math.ceil(math.log10(max(high, value))),
-    )
-
-
-def slider(description, value, low, high, step=0.01, readout_format=".2f"):
-    """A FloatSlider from `low` to `high`, widened to hold `value`."""
-    low, high = _bounds(description, low, high)
-    value = real(description, value)
-    return ipywidgets.FloatSlider(
-        value=value,
-        min=min(low, value),
-        max=max(high, value),
-        step=step,
-        description=description,
-        readout_format=readout_format,
-    )
-
-
-def choice_slider(description, value, options):
-    """A SelectionSlider over the numbers `options`; `value` is added if it is not among them."""
-    value = real(description, value)
-    values = sorted({*map(float, options), value})
-    return ipywidgets.SelectionSlider(options=[(f"{v:g}", v) for v in values], value=value, description=description)
-
-
-def int_slider(description, value, low, high, step=1):
-    """An IntSlider from `low` to `high` in steps of `step`, widened to hold `value`."""
-    low = integer(f"{description}: the lower bound", low)
-    high = integer(f"{description}: the upper bound", high)
-    if low >= high:
-        raise ValueError(f"{description}: the lower bound {low!r} must be below the upper bound {high!r}")
-    value = integer(description, value)
-    step = integer(f"{description}: the step", step, 1)
-    return ipywidgets.IntSlider(
-        value=value, min=min(low, value), max=max(high, value), step=step, description=description
-    )
-
-
-def _options(description, options, value):
-    """(label, value) pairs from a dict label → value or a list of values, and the chosen value."""
-    if isinstance(options, dict):
-        pairs = list(options.items())
-    elif isinstance(options, (list, tuple, range)):
-        pairs = [(str(option), option) for option in options]
-    else:
-        raise ValueError(f"{description}: options must be a dict label → value or a list of values, got {options!r}")
-    if not pairs:
-        raise ValueError(f"{description}: options must not be empty")
-    labels = [label for label, _ in pairs]
-    if not all(isinstance(label, str) for label in labels):
-        raise ValueError(f"{description}: option labels must be strings, got {labels!r}")
-    if len(set(labels)) < len(labels):
-        raise ValueError(f"{description}: option labels must differ, got {labels!r}")
-    values = [option for _, option in pairs]
-    if value is None:
-        return pairs, values[0]
-    if not any(value == option and type(value) is type(option) for option in values):
-        raise ValueError(f"{description}: the value {value!r} is not among the options ({', '.join(labels)})")
-    return pairs, value
-
-
-def toggle(description, options, value=None):
-    """One button per option, one of them pressed: `options` is a dict label → value or a list of values.
-
-    `value` (default: the first option's) must be among the options' values.
-        toggle("method", {"heavy ball": "heavy_ball", "Nesterov": "nesterov"})
-    """
-    pairs, value = _options(description, options, value)
-    return ipywidgets.ToggleButtons(options=pairs, value=value, description=description)
-
-
-def dropdown(description, options, value=None):
-    """A drop-down list, for more options than buttons would fit; the arguments are those of `toggle`."""
-    pairs, value = _options(description, options, value)
-    return ipywidgets.Dropdown(options=pairs, value=value, description=description)
-
+from helpers._checks import integer
 
 # --------------------------------------------------------------------------- panel
 
@@ -214,6 +100,49 @@ def draw_path(ax, surface, data, frame=None, title=None):
     return _draw_frame(ax, run, frame)
 
 
+class Overlay(anywidget.AnyWidget):
+    """A transparent canvas on top of a panel's picture that draws paths and f − f* curves up to `frame`.
+
+    axes: where each axes lies in the picture (plotting.axes_box), the surface's first, the loss curves'
+    second. series: one dict per run, {"path", "gaps" (float64 bytes), "colour", "diverged"}.
+    """
+
+    _esm = pathlib.Path(__file__).with_name("overlay.js")
+    _css = ".descent-overlay { pointer-events: none; } .descent-overlay canvas { width: 100%; height: 100%; }"
+    size = traitlets.List([1, 1]).tag(sync=True)
+    dpi = traitlets.Float(80.0).tag(sync=True)
+    floor = traitlets.Float(descent.FLOOR).tag(sync=True)
+    axes = traitlets.List([]).tag(sync=True)
+    series = traitlets.List([]).tag(sync=True)
+    frame = traitlets.Int(0).tag(sync=True)
+    revision = traitlets.Int(0).tag(sync=True)
+
+
+def _as_series(items):
+    """The overlay's series from `series(data)`: arrays become float64 bytes, each entry checked."""
+    out = []
+    for item in items:
+        if not isinstance(item, dict) or "path" not in item:
+            raise ValueError(
+                f'series(data) must return dicts with a "path" (and "gaps", "colour", "diverged"), got {item!r}'
+            )
+        path = np.asarray(item["path"], dtype=np.float64)
+        if path.ndim != 2 or path.shape[1] != 2:
+            raise ValueError(f"a series' path must have shape (k + 1, 2), got {path.shape}")
+        finite = np.isfinite(path).all(axis=1)
+        path = path[: np.argmin(finite) if not finite.all() else len(path)]
+        gaps = np.asarray(item.get("gaps", ()), dtype=np.float64).reshape(-1)
+        out.append(
+            {
+                "path": np.ascontiguousarray(path).tobytes(),
+                "gaps": np.ascontiguousarray(gaps).tobytes(),
+                "colour": str(item.get("colour", plotting.PALETTE[0])),
+                "diverged": bool(item.get("diverged", False)),
+            }
+        )
+    return out
+
+
 class Panel:
     """Controls, a cached figure and the Image widget showing it; see `panel`.
 
@@ -238,6 +167,9 @@ class Panel:
         surface=None,
         title=None,
         follow=None,
+        series=None,
+        start=None,
+        columns=1,
     ):
         if not isinstance(controls, dict) or not all(isinstance(c, ipywidgets.ValueWidget) for c in controls.values()):
             raise ValueError("controls must be a dict name → ipywidgets control (a slider, a dropdown, …)")
@@ -245,27 +177,70 @@ class Panel:
             raise ValueError('the control name "frame" is reserved for the animation step')
         if not callable(compute):
             raise ValueError(f"compute must be a function of the controls' values, got {compute!r}")
+        takes_start = "start" in inspect.signature(compute).parameters
+        start_keys = tuple(inspect.signature(start).parameters) if callable(start) else ()
+        if takes_start and start is None and surface is not None:  # a surface panel starts from its surface's start
+            if isinstance(surface, surfaces.Surface):
+                start = surface.start
+            elif callable(surface):
+                start_keys = tuple(inspect.signature(surface).parameters)
+
+                def start(**values):
+                    return surface(**values).start
+
+        if takes_start and start is None:
+            raise ValueError(
+                "compute takes start: give the panel's first start=(x, y) (or a function of some controls)"
+            )
+        if start is not None and not takes_start:
+            raise ValueError("start=… is passed to compute, which has no parameter start")
         if surface is not None:
             compute, draw, background, static, frames = _surface_parts(
                 compute, draw, background, static, frames, surface, title
             )
         elif title is not None:
             raise ValueError("title is the title of a surface panel; give it with surface=…")
-        elif draw is None:
+        elif draw is None and series is None:
             raise ValueError("a panel needs draw(ax, data, frame), or surface=… to draw a run's path on a surface")
         elif isinstance(frames, int) and not isinstance(frames, bool):
             raise ValueError("frames as a number of steps caps a surface panel's path; here give frames(data)")
         missing = sorted(set(static) - set(controls))
         if missing:
             raise ValueError(f"static names {', '.join(missing)} are not among the controls ({', '.join(controls)})")
+        if series is not None and frames is None:
+            raise ValueError("series are drawn up to the animation frame: give frames(data) too")
+        unknown = sorted(set(start_keys) - set(controls))
+        if unknown:
+            raise ValueError(f"start(…) takes {', '.join(unknown)}, not among the controls ({', '.join(controls)})")
+        columns = integer("columns", columns, 1, 3)
         self._follow = _checked_follow(follow, controls)
         self.controls = dict(controls)
         self._compute, self._draw, self._background_fn = compute, draw, background
         self._static, self._readout_fn, self._frames_fn, self._blit = tuple(static), readout, frames, blit
+        self._series_fn, self._start_fn, self._start_keys = series, start, start_keys
+        self._start_inputs = None
+        self.start = None  # the point compute gets as `start`; a click on the first axes moves it
         self.figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
         self._canvas = FigureCanvasAgg(self.figure)
-        self.ax = self.figure.add_subplot()
-        self.image = ipywidgets.Image(format="png")
+        self.axes = list(self.figure.subplots(1, columns, squeeze=False)[0])
+        self.ax = self.axes[0]
+        self.image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(grid_area="picture"))
+        self.overlay = Overlay(dpi=float(dpi), layout=ipywidgets.Layout(grid_area="picture"))
+        self.picture = ipywidgets.GridBox(
+            [self.image, self.overlay],
+            layout=ipywidgets.Layout(grid_template_areas='"picture"', grid_template_columns="max-content"),
+        )
+        self.events = None
+        if takes_start:
+            # Image pixels (dataX, dataY) whatever the display scaling; throttled, so a drag sends ≤ 20 a second.
+            self.events = ipyevents.Event(
+                source=self.image,
+                watched_events=["click", "mousedown", "mousemove"],
+                throttle_or_debounce="throttle",
+                wait=50,
+                prevent_default_action=True,
+            )
+            self.events.on_dom_event(self._pointer)
         self.readout = ipywidgets.HTML()
         self.data = None
         self._inputs = self._static_inputs = None
@@ -278,13 +253,18 @@ class Panel:
             self.play = ipywidgets.Play(value=0, min=0, max=1, step=1, interval=interval_ms, description="play")
             frame = ipywidgets.IntSlider(value=0, min=0, max=1, description="step")
             ipywidgets.link((self.play, "value"), (frame, "value"))  # a kernel-side link: works headless too
+            if series is not None:  # a browser-side link: each Play tick redraws the overlay without the kernel
+                self._frame_link = ipywidgets.jsdlink((self.play, "value"), (self.overlay, "frame"))
             self.controls["frame"] = frame
             animation = [ipywidgets.HBox([self.play, frame])]
         self._names = {id(control): name for name, control in self.controls.items()}
         for control in self.controls.values():
             control.observe(self._changed, names="value")
         shown = [c for name, c in self.controls.items() if name != "frame"]
-        self.widget = ipywidgets.HBox([self.image, ipywidgets.VBox([*shown, *animation, self.readout])])
+        self.widget = ipywidgets.HBox(
+            [self.picture, ipywidgets.VBox([*shown, *animation, self.readout])],
+            layout=ipywidgets.Layout(flex_flow="row wrap", align_items="flex-start"),
+        )
         self.render()
 
     def _repr_mimebundle_(self, **kwargs):
@@ -323,14 +303,52 @@ class Panel:
         """The current control values, without the animation frame."""
         return {name: c.value for name, c in self.controls.items() if name != "frame"}
 
+    def _pointer(self, event):
+        """A click, a press, or a move with the main button held, on the picture: the start moves there."""
+        if event.get("type") == "mousemove" and not int(event.get("buttons", 0)) & 1:
+            return
+        if "dataX" in event and "dataY" in event:
+            self.click(event["dataX"], event["dataY"])
+
+    def click(self, px, py):
+        """Move the start to the data point under pixel (px, py) of the picture (y runs down) and redraw.
+
+        Returns the new start, or None where the pixel is outside the surface's axes (or the panel has no start).
+        """
+        if self._start_fn is None:
+            return None
+        x, y = plotting.pixel_to_data(self.ax, px, py)
+        if not plotting.inside(self.ax, x, y):
+            return None
+        point = (x, y)
+        if self.start != point:
+            self.start = point
+            self.render()
+        return point
+
     def render(self):
-        """Recompute if an input changed, redraw the picture, show it and return the PNG bytes."""
+        """Recompute if an input changed, redraw the picture, show it and return the PNG bytes.
+
+        A panel with `series` shows only the static part as PNG; the runs go to the overlay as numbers.
+        """
         values = self.values
+        static = {name: values[name] for name in self._static}
+        if self._start_fn is not None:
+            keys = {name: values[name] for name in self._start_keys}
+            if self.start is None or not _same_values(self._start_inputs, keys):
+                self._start_inputs = keys  # a new surface: its own start again
+                first = self._start_fn(**keys) if callable(self._start_fn) else self._start_fn
+                if first is None:
+                    raise ValueError("start(…) must return a point (x, y), got None")
+                self.start = tuple(float(v) for v in descent.starting_point(None, first))
+            values = {**values, "start": self.start}
         if not _same_values(self._inputs, values):
             self._recompute(values)
-        static = {name: values[name] for name in self._static}
         if self._background is None or not _same_values(self._static_inputs, static):
             self._rebuild_background(static)
+        if self._series_fn is not None:
+            png = self.image.value  # the background; the overlay draws the rest
+            return png
         for artist in self._dynamic:
             artist.remove()
         self._dynamic = []
@@ -354,11 +372,17 @@ class Panel:
         self._inputs = values
         try:
             self.data = self._compute(**values)
+            shown = _as_series(self._series_fn(self.data)) if self._series_fn is not None else []
         except ValueError as error:  # an impossible combination of settings is reported, not raised
             self.data = None
+            shown = []
             self.readout.value = _error_html(str(error))
         else:
             self.readout.value = _readout_html(self._readout_fn(self.data)) if self._readout_fn is not None else ""
+        if self._series_fn is not None:
+            with self.overlay.hold_sync():
+                self.overlay.series = shown
+                self.overlay.revision += 1
         if self.play is not None:
             last = self._frames_fn(self.data) if self.data is not None else 0
             with self._quiet():
@@ -371,12 +395,19 @@ class Panel:
         for artist in self._dynamic:
             artist.remove()
         self._dynamic = []
-        self.ax.clear()
+        for ax in self.axes:
+            ax.clear()
         if self._background_fn is not None:
             self._background_fn(self.ax, **static)
-        self.ax.set_autoscale_on(not self._blit)  # blitted artists must land on the cached axes
+        for ax in self.axes:
+            ax.set_autoscale_on(not self._blit)  # blitted artists must land on the cached axes
         self._canvas.draw()
         self._background = self._canvas.copy_from_bbox(self.figure.bbox)
+        with self.overlay.hold_sync():
+            self.overlay.size = [int(self.figure.bbox.width), int(self.figure.bbox.height)]
+            self.overlay.axes = [plotting.axes_box(ax) for ax in self.axes]
+        if self._series_fn is not None:
+            self.image.value = _png(self._canvas)
 
 
 def _surface_parts(compute, draw, background, static, frames, surface, title):
@@ -454,6 +485,9 @@ def panel(
     surface=None,
     title=None,
     follow=None,
+    series=None,
+    start=None,
+    columns=1,
 ):
     """An interactive picture: controls → `compute` → `draw` onto a cached `background`.
 
@@ -474,6 +508,13 @@ def panel(
     from optim.run) or a dict holding it under "run". The panel draws the path on the contours with
     Play; `frames`, if given, is the most steps shown; `title` is a string or a function of the
     static controls (default: the surface's name). `draw_path` draws the same picture on your own ax.
+    start: if `compute` takes a parameter `start`, the first start — a point (x, y), or a function of some
+        controls (a surface chooser) that gives each surface its own; a click or a drag on the first axes
+        moves it there, and compute runs again with `start` = that data point.
+    series(data) -> [{"path": (k + 1, 2), "gaps": f − f* per step, "colour", "diverged"}, …]: the moving part
+        drawn in the browser on top of the background (paths on the first axes, gaps on the second, each up
+        to the Play frame), so that Play needs no round trip to the kernel; needs `frames`, and `draw` may be None.
+    columns: axes side by side in the figure (`background` finds them in ax.figure.axes).
     """
     return Panel(
         controls,
@@ -490,109 +531,7 @@ def panel(
         surface=surface,
         title=title,
         follow=follow,
-    )
-
-
-# --------------------------------------------------------------------------- explore
-
-# The hyperparameters on sliders, per optimizer; the rest stay as given. β₁ and β₂ get one slider each.
-SLIDERS = {
-    "sgd": ("lr", "momentum"),
-    "adagrad": ("lr", "eps"),
-    "rmsprop": ("lr", "alpha", "eps"),
-    "adam": ("lr", "beta1", "beta2", "eps"),
-    "adamw": ("lr", "beta1", "beta2", "eps"),
-}
-
-_DECAY_RATES = (0.5, 0.9, 0.95, 0.99, 0.995, 0.999, 0.9999)
-
-
-def _hparam_slider(name, value):
-    if name == "lr":
-        return log_slider("η", value, 1e-5, 10.0)
-    if name == "momentum":
-        return slider("μ", value, 0.0, 0.99)
-    if name == "beta1":
-        return slider("β₁", value, 0.0, 0.99)
-    if name == "beta2":
-        return choice_slider("β₂", value, _DECAY_RATES)
-    if name == "alpha":
-        return choice_slider("ρ", value, _DECAY_RATES[:-1])
-    return log_slider("ε", value, 1e-12, 1e3, step=1.0, readout_format=".0e")  # whole decades, up to ε ≫ 1
-
-
-def _surface(choice, kappa):
-    """The dropdown's Surface, or the named one; κ matters only to "quadratic"."""
-    if isinstance(choice, surfaces.Surface):
-        return choice
-    return _named_surface(choice, kappa if choice == "quadratic" else None)
-
-
-@functools.lru_cache(maxsize=16)
-def _named_surface(name, kappa):
-    # Kept alive here so that choosing a surface again finds its contour grid cached.
-    return surfaces.quadratic(kappa=kappa) if name == "quadratic" else surfaces.get(name)
-
-
-def explore(surface="rosenbrock", optimizer="adam", steps=200, kappa=10.0, **hparams):
-    """Sliders for an optimizer's hyperparameters, its path on a loss surface, and Play to animate it.
-
-    surface: a name from surfaces.NAMES or a Surface (a dropdown switches between them; κ has a
-        slider while "quadratic" is chosen). optimizer: a name from optim.FACTORIES or an Optimizer.
-    hparams: starting values (e.g. lr=0.01, betas=(0.9, 0.99)); those without a slider stay fixed.
-        Missing ones come from descent.default_hparams, which makes the opening picture informative.
-    The readout gives the final gap f − f*, the step where it fell below descent.TOLERANCE, and
-    where the run diverged.
-    """
-    chosen = descent.surface_named(surface)
-    name, start = descent.settings(optimizer, chosen, **hparams)
-    steps = integer("steps", steps, 1)
-    real("kappa (κ)", kappa, 1.0)
-    if "betas" in start:
-        start["beta1"], start["beta2"] = start.pop("betas")
-    on_sliders = SLIDERS[name]
-    fixed = {k: v for k, v in start.items() if k not in on_sliders}
-
-    options = [(n, chosen if chosen.name == n and not isinstance(surface, str) else n) for n in surfaces.NAMES]
-    if chosen.name not in surfaces.NAMES:
-        options.append((chosen.name, chosen))
-    initial = next(value for label, value in options if label == chosen.name)
-    controls = {"surface": ipywidgets.Dropdown(options=options, value=initial, description="surface")}
-    controls["kappa"] = log_slider("κ", kappa, 1.0, 1000.0)
-    controls.update({k: _hparam_slider(k, start[k]) for k in on_sliders})
-    controls["steps"] = ipywidgets.IntSlider(value=steps, min=1, max=max(1000, steps), description="steps")
-
-    def show_kappa(value):
-        controls["kappa"].layout.display = None if value == "quadratic" else "none"
-
-    show_kappa(initial)
-    controls["surface"].observe(lambda change: show_kappa(change["new"]), names="value")
-
-    def compute(surface, kappa, steps, **slider_values):
-        if "beta1" in slider_values:
-            slider_values["betas"] = (slider_values.pop("beta1"), slider_values.pop("beta2"))
-        chosen = _surface(surface, kappa)
-        opt = optim.get(name, **fixed, **slider_values)
-        return chosen, optim.run(opt, chosen.grad, chosen.start, steps)
-
-    def background(ax, surface, kappa):
-        chosen = _surface(surface, kappa)
-        _draw_surface(ax, chosen, f"{name} on {chosen.name}")
-
-    def draw(ax, data, frame):
-        _, run = data
-        return _draw_frame(ax, run, frame)
-
-    def readout(data):
-        chosen, run = data
-        return html.escape(descent.summary(chosen, run))
-
-    return panel(
-        controls,
-        compute,
-        draw,
-        background,
-        static=("surface", "kappa"),
-        readout=readout,
-        frames=lambda data: len(data[1].path) - 1,
+        series=series,
+        start=start,
+        columns=columns,
     )
