@@ -265,16 +265,24 @@ def pixels(png):
     return np.asarray(PILImage.open(io.BytesIO(bytes(png))).convert("RGB"))
 
 
-def drawn(surface, data, frame=None, title=None, figsize=(5.0, 4.2), dpi=80):
-    """What widgets.draw_path draws on a figure of the panel's size, as RGB pixels."""
-    figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
-    canvas = FigureCanvasAgg(figure)
-    widgets.draw_path(figure.add_subplot(), surface, data, frame=frame, title=title)
-    canvas.draw()
-    return np.asarray(canvas.buffer_rgba())[..., :3]
+def drawn(surface, data, frame=None, title=None, figsize=(8.4, 3.8), dpi=80):
+    """What widgets.draw_path draws on a figure of the panel's size, as RGB pixels: all of it, and without the
+    path and the loss curve (the part a surface panel sends as PNG). Each figure is drawn once: a constrained
+    layout moves an equal-aspect axes a little on a second draw."""
+    shown = []
+    for whole in (True, False):
+        figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+        canvas = FigureCanvasAgg(figure)
+        ax, loss_ax = figure.subplots(1, 2)
+        artists = widgets.draw_path(ax, surface, data, frame=frame, title=title, loss_ax=loss_ax)
+        for artist in [] if whole else [*artists, *loss_ax.lines]:
+            artist.remove()
+        canvas.draw()
+        shown.append(np.asarray(canvas.buffer_rgba())[..., :3])
+    return shown
 
 
-def test_a_surface_panel_draws_the_run_of_compute_and_plays_it():
+def test_a_surface_panel_sends_the_run_of_compute_and_its_loss_curve_to_the_overlay():
     panel = widgets.panel(
         {"lr": widgets.log_slider("η", 0.05, 1e-3, 1.0)},
         gd_on_bowl,
@@ -284,22 +292,40 @@ def test_a_surface_panel_draws_the_run_of_compute_and_plays_it():
     assert panel.ax.get_title() == BOWL.name and panel.ax.get_xlim() == pytest.approx(BOWL.xlim)
     assert panel.readout.value.count("<br>") == 1 and "&lt; 1e-6" in panel.readout.value  # lines, escaped
     frame = panel.controls["frame"]
-    assert frame.value == frame.max == 60
-    before = panel.image.value
+    assert frame.value == frame.max == 60 and panel.play.interval == 30
+    surface_box, loss_box = panel.overlay.axes
+    assert loss_box["ylog"] and loss_box["xlim"] == [0.0, 60.0] and surface_box["xlim"] == list(BOWL.xlim)
+    background, revision = panel.image.value, panel.overlay.revision
     panel.controls["lr"].value = 0.1
-    assert panel.image.value != before
-    np.testing.assert_array_equal(panel.data.path, gd_on_bowl(0.1).path)
+    assert panel.image.value == background and panel.overlay.revision == revision + 1  # the PNG is the static part
+    ((path, gaps, colour, diverged),) = series_of(panel)
+    np.testing.assert_array_equal(path, gd_on_bowl(0.1).path)
+    np.testing.assert_array_equal(gaps, descent.gaps(BOWL, gd_on_bowl(0.1)))
+    assert colour == plotting.PALETTE[0] and not diverged
     panel.play.value = 5
-    (path,) = [line for line in panel.ax.lines if line.get_linestyle() == "-"]
-    assert len(path.get_xdata()) == 6  # θ₀ … θ₅
+    assert panel.overlay.revision == revision + 1 and panel._frame_link.target == (panel.overlay, "frame")
+
+
+def test_a_surface_panel_rebuilds_its_loss_axes_when_the_steps_shown_change():
+    panel = widgets.panel(
+        {"lr": widgets.log_slider("η", 0.05, 1e-3, 1.0), "steps": widgets.int_slider("steps", 60, 10, 200)},
+        gd_on_bowl,
+        surface=BOWL,
+    )
+    panel.controls["steps"].value = 120
+    assert panel.overlay.axes[1]["xlim"] == [0.0, 120.0] and panel.controls["frame"].max == 120
 
 
 def test_draw_path_is_exactly_the_picture_a_surface_panel_opens_with():
     panel = widgets.panel({"lr": widgets.log_slider("η", 0.05, 1e-3, 1.0)}, gd_on_bowl, surface=BOWL, title="GD")
-    np.testing.assert_array_equal(pixels(panel.image.value), drawn(BOWL, gd_on_bowl(0.05), title="GD"))
+    whole, background = drawn(BOWL, gd_on_bowl(0.05), title="GD")
+    np.testing.assert_array_equal(pixels(panel.image.value), background)
+    assert not np.array_equal(whole, background)
     capped = widgets.panel({"lr": widgets.log_slider("η", 0.05, 1e-3, 1.0)}, gd_on_bowl, surface=BOWL, frames=10)
     assert capped.controls["frame"].max == 10
-    np.testing.assert_array_equal(pixels(capped.image.value), drawn(BOWL, gd_on_bowl(0.05), frame=10))
+    np.testing.assert_array_equal(pixels(capped.image.value), drawn(BOWL, gd_on_bowl(0.05), frame=10)[1])
+    ((path, gaps, _, _),) = series_of(capped)
+    assert len(path) == len(gaps) == 11 and capped.overlay.axes[1]["xlim"] == [0.0, 10.0]
     assert not np.array_equal(pixels(capped.image.value), pixels(panel.image.value))
 
 
@@ -354,9 +380,13 @@ def test_follow_moves_other_controls_first_and_redraws_once():
 
 def test_a_diverging_run_shows_its_cross_only_when_shown_whole():
     panel = widgets.panel({"lr": widgets.log_slider("η", 0.5, 1e-3, 1.0)}, gd_on_bowl, surface=BOWL)
-    assert panel.data.diverged and any(line.get_color() == "red" for line in panel.ax.lines)
-    panel.play.value = 1
-    assert not any(line.get_color() == "red" for line in panel.ax.lines)
+    assert panel.data.diverged and series_of(panel)[0][3]
+    capped = widgets.panel({"lr": widgets.log_slider("η", 0.5, 1e-3, 1.0)}, gd_on_bowl, surface=BOWL, frames=1)
+    assert not series_of(capped)[0][3]
+    figure = Figure()
+    ax, loss_ax = figure.subplots(1, 2)
+    widgets.draw_path(ax, BOWL, panel.data, loss_ax=loss_ax)
+    assert all(any(line.get_color() == "red" for line in axes.lines) for axes in (ax, loss_ax))
 
 
 def test_a_compute_that_returns_no_run_is_reported_in_the_readout():
@@ -615,3 +645,20 @@ def test_a_surface_panel_whose_compute_takes_start_moves_it_on_a_click():
 def test_a_panel_without_start_ignores_clicks():
     panel = widgets.panel({"lr": widgets.log_slider("η", 0.05, 1e-3, 1.0)}, gd_on_bowl, surface=BOWL)
     assert panel.events is None and panel.click(100, 100) is None
+
+
+def test_a_control_forwarded_by_the_page_redraws_at_once_and_is_answered(monkeypatch):
+    panel = widgets.explore("rosenbrock", "adam", steps=50)
+    sent = []
+    monkeypatch.setattr(panel.overlay, "send", sent.append)
+    assert panel.overlay.controls["lr"] is panel.controls["lr"] and "frame" not in panel.overlay.controls
+    revision = panel.overlay.revision
+    panel._forwarded(panel.overlay, {"control": "lr", "state": {"value": 0.02}}, [])
+    assert panel.controls["lr"].value == 0.02 and panel.overlay.revision == revision + 1 and sent == [{"done": True}]
+    panel._forwarded(panel.overlay, {"control": "lr", "state": {"value": 0.02}}, [])  # the same value: no new run
+    assert panel.overlay.revision == revision + 1 and len(sent) == 2
+    for content in ({"control": "frame", "state": {"value": 3}}, {"control": "lr", "state": {"min": 0}}):
+        panel._forwarded(panel.overlay, content, [])  # the animation step and other attributes are not taken
+    assert panel.controls["frame"].value == 50 and panel.controls["lr"].min != 0 and len(sent) == 4
+    panel._forwarded(panel.overlay, {"event": "click"}, [])  # not a control's: no answer
+    assert len(sent) == 4

@@ -9,7 +9,8 @@ import numpy as np
 from helpers import descent, optim, plotting, surfaces
 from helpers._checks import integer, real
 from helpers.widgets.controls import choice_slider, log_slider, slider
-from helpers.widgets.panel import _draw_surface, _same, panel
+from helpers.widgets.panel import _same, panel
+from helpers.widgets.surface import _draw_surface
 
 # --------------------------------------------------------------------------- explore
 

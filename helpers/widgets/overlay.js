@@ -171,4 +171,50 @@ function render({ model, el }) {
   draw();
 }
 
-export default { render };
+// A control moved in the page goes to the kernel at once, as a message of the overlay's own. ipywidgets sends a
+// control's changes one at a time and holds the next until the kernel has answered the last, so a dragged slider's
+// final value could wait most of a round trip after the release. Here up to IN_FLIGHT changes travel together (the
+// kernel answers each with {done}); beyond that only the newest value of each control waits for the next answer.
+const IN_FLIGHT = 4;
+
+async function initialize({ model }) {
+  const waiting = new Map();
+  let inFlight = 0;
+  function send(name, state) {
+    if (inFlight >= IN_FLIGHT) {
+      waiting.set(name, { ...waiting.get(name), ...state });
+      return;
+    }
+    inFlight += 1;
+    model.send({ control: name, state });
+  }
+  function answered(message) {
+    if (!message || !("done" in message)) return;
+    inFlight = Math.max(0, inFlight - 1);
+    const [next] = waiting.keys();
+    if (next === undefined) return;
+    const state = waiting.get(next);
+    waiting.delete(next);
+    send(next, state);
+  }
+  model.on("msg:custom", answered);
+  const stops = [() => model.off("msg:custom", answered)];
+  for (const [name, ref] of Object.entries(model.get("controls") || {})) {
+    let control;
+    try {
+      control = await model.widget_manager.get_model(String(ref).replace(/^IPY_MODEL_/, ""));
+    } catch {
+      continue; // this control keeps ipywidgets' own way to the kernel
+    }
+    for (const attribute of ["value", "index"]) {
+      const moved = (_, value, options) => {
+        if (options?.updated_view) send(name, { [attribute]: value }); // moved by a hand, not by the kernel
+      };
+      control.on(`change:${attribute}`, moved);
+      stops.push(() => control.off(`change:${attribute}`, moved));
+    }
+  }
+  return () => stops.forEach((stop) => stop());
+}
+
+export default { initialize, render };

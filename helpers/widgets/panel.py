@@ -4,7 +4,6 @@ import contextlib
 import html
 import inspect
 import io
-import math
 import pathlib
 
 import anywidget
@@ -16,8 +15,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image as PILImage
 
-from helpers import descent, optim, plotting, surfaces
+from helpers import descent, plotting, surfaces
 from helpers._checks import integer
+from helpers.widgets.surface import surface_parts
 
 # --------------------------------------------------------------------------- panel
 
@@ -54,52 +54,6 @@ def _readout_html(text):
     return text
 
 
-# --------------------------------------------------------------------------- a run on a surface
-
-
-def _run_of(data):
-    """The Trajectory in what a surface panel's `compute` returned: the data itself, or its "run"."""
-    run = data.get("run") if isinstance(data, dict) else data
-    if not isinstance(run, optim.Trajectory):
-        raise ValueError(
-            "compute must return the run (a Trajectory from optim.run) or a dict holding it under "
-            f'"run", got {type(data).__name__}'
-        )
-    return run
-
-
-def _draw_surface(ax, surface, title):
-    plotting.contour(ax, surface)
-    if title:
-        ax.set_title(title, fontsize="medium")
-
-
-def _draw_frame(ax, run, frame=None):
-    """θ₀ … θ_frame of a single run (all of it for None), and a red ✗ if the run diverged and is shown whole."""
-    last = len(run.path) - 1
-    frame = last if frame is None else min(frame, last)
-    diverged = frame == last and bool(run.diverged)
-    return plotting.trajectory(ax, run.path[: frame + 1], color=plotting.PALETTE[0], diverged=diverged)
-
-
-def draw_path(ax, surface, data, frame=None, title=None):
-    """The picture of `panel(..., surface=...)`, drawn on an `ax` you own: contours, the path, a title.
-
-    data: what the panel's `compute` returns, a Trajectory or a dict holding one under "run".
-    frame: the last step shown (the whole run for None; a larger number is the whole run too), as the
-        panel's `frames` cap. title: as the panel's, a string; None shows the surface's name.
-    Called with the panel's opening values, it is the static figure that comes before the panel.
-    Returns the path's artists.
-    """
-    if not isinstance(surface, surfaces.Surface):
-        raise ValueError(f"surface must be a Surface, got {type(surface).__name__}")
-    if frame is not None:
-        frame = integer("frame", frame, 0)
-    run = _run_of(data)
-    _draw_surface(ax, surface, surface.name if title is None else title)
-    return _draw_frame(ax, run, frame)
-
-
 class Overlay(anywidget.AnyWidget):
     """A transparent canvas on top of a panel's picture that draws paths and f − f* curves up to `frame`.
 
@@ -116,6 +70,7 @@ class Overlay(anywidget.AnyWidget):
     series = traitlets.List([]).tag(sync=True)
     frame = traitlets.Int(0).tag(sync=True)
     revision = traitlets.Int(0).tag(sync=True)
+    controls = traitlets.Dict({}).tag(sync=True, **ipywidgets.widget_serialization)  # what the page forwards
 
 
 def _as_series(items):
@@ -150,6 +105,10 @@ class Panel:
     returns the PNG bytes; `controls` holds every control by name (the animation's under "frame").
     """
 
+    forward = True
+    """Whether the page sends a moved control's value to the kernel at once through the overlay (overlay.js),
+    beside ipywidgets' own sync, which holds it until the kernel has answered the previous change."""
+
     def __init__(
         self,
         controls,
@@ -160,9 +119,9 @@ class Panel:
         readout=None,
         frames=None,
         blit=True,
-        figsize=(5.0, 4.2),
+        figsize=None,
         dpi=80,
-        interval_ms=40,
+        interval_ms=None,
         *,
         surface=None,
         title=None,
@@ -194,10 +153,12 @@ class Panel:
             )
         if start is not None and not takes_start:
             raise ValueError("start=… is passed to compute, which has no parameter start")
+        self._spanned = surface is not None  # a surface panel's loss axes span the steps shown
         if surface is not None:
-            compute, draw, background, static, frames = _surface_parts(
-                compute, draw, background, static, frames, surface, title
-            )
+            if draw is not None or background is not None or series is not None:
+                raise ValueError("a surface panel draws its own picture: give surface=… or draw/background, not both")
+            compute, series, background, static, frames = surface_parts(compute, frames, surface, static, title)
+            columns = 2
         elif title is not None:
             raise ValueError("title is the title of a surface panel; give it with surface=…")
         elif draw is None and series is None:
@@ -220,12 +181,20 @@ class Panel:
         self._series_fn, self._start_fn, self._start_keys = series, start, start_keys
         self._start_inputs = None
         self.start = None  # the point compute gets as `start`; a click on the first axes moves it
+        if figsize is None:
+            figsize = (8.4, 3.8) if columns == 2 else (5.0, 4.2)
+        if interval_ms is None:  # a frame drawn in the browser takes a few milliseconds; one drawn by the kernel more
+            interval_ms = 30 if series is not None else 40
         self.figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
         self._canvas = FigureCanvasAgg(self.figure)
         self.axes = list(self.figure.subplots(1, columns, squeeze=False)[0])
         self.ax = self.axes[0]
         self.image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(grid_area="picture"))
-        self.overlay = Overlay(dpi=float(dpi), layout=ipywidgets.Layout(grid_area="picture"))
+        self.overlay = Overlay(
+            dpi=float(dpi),
+            controls=dict(controls) if self.forward else {},  # known to the page when the overlay's model is made
+            layout=ipywidgets.Layout(grid_area="picture"),
+        )
         self.picture = ipywidgets.GridBox(
             [self.image, self.overlay],
             layout=ipywidgets.Layout(grid_template_areas='"picture"', grid_template_columns="max-content"),
@@ -257,6 +226,7 @@ class Panel:
                 self._frame_link = ipywidgets.jsdlink((self.play, "value"), (self.overlay, "frame"))
             self.controls["frame"] = frame
             animation = [ipywidgets.HBox([self.play, frame])]
+        self.overlay.on_msg(self._forwarded)
         self._names = {id(control): name for name, control in self.controls.items()}
         for control in self.controls.values():
             control.observe(self._changed, names="value")
@@ -303,6 +273,19 @@ class Panel:
         """The current control values, without the animation frame."""
         return {name: c.value for name, c in self.controls.items() if name != "frame"}
 
+    def _forwarded(self, _, content, buffers):
+        """A control's new state, sent by the page the moment a hand moved it (overlay.js): set as ipywidgets would
+        set it (no echo to the page, which shows it already), then answered so that the page sends the next."""
+        if not isinstance(content, dict) or not isinstance(content.get("control"), str):
+            return
+        try:
+            control = self.controls.get(content["control"]) if content["control"] != "frame" else None
+            state = content.get("state")
+            if control is not None and isinstance(state, dict) and set(state) <= {"value", "index"}:
+                control.set_state(state)
+        finally:
+            self.overlay.send({"done": True})
+
     def _pointer(self, event):
         """A click, a press, or a move with the main button held, on the picture: the start moves there."""
         if event.get("type") == "mousemove" and not int(event.get("buttons", 0)) & 1:
@@ -344,6 +327,8 @@ class Panel:
             values = {**values, "start": self.start}
         if not _same_values(self._inputs, values):
             self._recompute(values)
+        if self._spanned:  # the loss axes run from step 0 to the last step shown
+            static["span"] = self.play.max
         if self._background is None or not _same_values(self._static_inputs, static):
             self._rebuild_background(static)
         if self._series_fn is not None:
@@ -410,51 +395,6 @@ class Panel:
             self.image.value = _png(self._canvas)
 
 
-def _surface_parts(compute, draw, background, static, frames, surface, title):
-    """compute, draw, background, static and frames of a panel that draws a run's path on `surface`."""
-    if draw is not None or background is not None:
-        raise ValueError("a surface panel draws its own picture: give surface=… or draw/background, not both")
-    if isinstance(surface, surfaces.Surface):
-        if static:
-            raise ValueError("static names the controls a surface depends on; this surface is fixed")
-
-        def surface_for(**_):
-            return surface
-
-    elif callable(surface):
-        surface_for = surface
-        static = tuple(static) or tuple(inspect.signature(surface).parameters)
-    else:
-        raise ValueError(f"surface must be a Surface or a function of static controls returning one, got {surface!r}")
-    if title is not None and not isinstance(title, str) and not callable(title):
-        raise ValueError(f"title must be a string or a function of the static controls, got {title!r}")
-    if frames is None or (isinstance(frames, int) and not isinstance(frames, bool)):
-        most = math.inf if frames is None else integer("frames", frames, 1)
-
-        def frames(data):  # the whole run, or its first `most` steps
-            return min(len(_run_of(data).path) - 1, most)
-
-    elif not callable(frames):
-        raise ValueError(f"frames must be a number of steps or a function of the data, got {frames!r}")
-
-    def checked_compute(**values):
-        data = compute(**values)
-        _run_of(data)  # a wrong return value shows in the readout, naming what was expected
-        return data
-
-    def draw_run(ax, data, frame):
-        return _draw_frame(ax, _run_of(data), frame)
-
-    def background_of(ax, **values):
-        chosen = surface_for(**values)
-        if not isinstance(chosen, surfaces.Surface):
-            raise ValueError(f"surface(…) must return a Surface, got {type(chosen).__name__}")
-        shown = title(**values) if callable(title) else title
-        _draw_surface(ax, chosen, chosen.name if shown is None else shown)
-
-    return checked_compute, draw_run, background_of, static, frames
-
-
 def _checked_follow(follow, controls):
     """{name: function(value) -> {other name: value}}, checked against the controls."""
     if follow is None:
@@ -478,9 +418,9 @@ def panel(
     readout=None,
     frames=None,
     blit=True,
-    figsize=(5.0, 4.2),
+    figsize=None,
     dpi=80,
-    interval_ms=40,
+    interval_ms=None,
     *,
     surface=None,
     title=None,
@@ -505,9 +445,10 @@ def panel(
 
     A run on a surface needs no draw or background: give `surface` (a Surface, or a function of the
     controls it depends on, which become `static`), and let `compute` return the run (a Trajectory
-    from optim.run) or a dict holding it under "run". The panel draws the path on the contours with
-    Play; `frames`, if given, is the most steps shown; `title` is a string or a function of the
-    static controls (default: the surface's name). `draw_path` draws the same picture on your own ax.
+    from optim.run) or a dict holding it under "run". The panel draws the path on the contours and
+    f − f* on a log scale beside it, both in the browser (as `series`), with Play; `frames`, if given, is
+    the most steps shown; `title` is a string or a function of the static controls (default: the
+    surface's name). `draw_path(ax, …, loss_ax=…)` draws the same picture on axes you own.
     start: if `compute` takes a parameter `start`, the first start — a point (x, y), or a function of some
         controls (a surface chooser) that gives each surface its own; a click or a drag on the first axes
         moves it there, and compute runs again with `start` = that data point.
@@ -515,6 +456,8 @@ def panel(
         drawn in the browser on top of the background (paths on the first axes, gaps on the second, each up
         to the Play frame), so that Play needs no round trip to the kernel; needs `frames`, and `draw` may be None.
     columns: axes side by side in the figure (`background` finds them in ax.figure.axes).
+    figsize: (5, 4.2) inches for one axes, (8.4, 3.8) for a surface panel; interval_ms: Play's, 30 ms where
+        the browser draws the frames (`series`, a surface panel), else 40.
     """
     return Panel(
         controls,

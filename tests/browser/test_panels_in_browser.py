@@ -2,8 +2,8 @@
 
 Unit tests (tests/test_widgets.py) prove the kernel side; this proves the page: the widget views
 render (no "model not found"), a drag on the slider reaches the kernel and a new picture comes back
-(a PNG, or for `explore` a new run drawn by the canvas on top of it). In the panels of CLICKABLE a
-click on the surface moves the start and redraws. Screenshots land in tests/browser/screenshots/.
+(a PNG, or for `explore` and the surface panels a new run drawn by the canvas on top of it). In the panels of
+CLICKABLE a click on the surface moves the start and redraws. Screenshots land in tests/browser/screenshots/.
 """
 
 import base64
@@ -25,17 +25,20 @@ RUN_ALL_TIMEOUT_MS = (
 )
 STEP_TIMEOUT_MS = 60_000
 DRAG_PX = 30
-PANEL_ERROR = "⚠"
-# The panels (numbered in the notebook's order) where a click on the surface moves the start. The panels of
-# 04 (two runs on a rotated quadratic), 07 (the race) and 08 (100 noisy chains) start where their lesson says.
+PANEL_ERROR = "⚠"  # how helpers.widgets shows a ValueError of the panel's compute in its readout
+# The panels (numbered in the notebook's order) where a click on the surface moves the start: every panel of
+# notebooks 00–08 that draws a path on a 2-D surface.
 CLICKABLE = {
     "00_start_here.ipynb": {0},
     "01_gradient_descent.ipynb": {0},
     "02_sgd_and_minibatches.ipynb": {0},
     "03_momentum_and_nesterov.ipynb": {0, 1},
+    "04_adagrad.ipynb": {0},
     "05_rmsprop.ipynb": {0},
     "06_adam_and_adamw.ipynb": {0},
-}  # how helpers.widgets shows a ValueError of the panel's compute in its readout
+    "07_optimizer_race.ipynb": {0},
+    "08_learning_rate_schedules.ipynb": {0},
+}
 
 CURRENT = "window.jupyterapp?.shell?.currentWidget"  # undefined until JupyterLab has loaded
 KERNEL_IDLE = f"() => {CURRENT}?.sessionContext?.session?.kernel?.status === 'idle'"
@@ -134,6 +137,11 @@ def run_all_cells(page, path):
     assert not problems, f"{path.name}: cells show errors or warnings:\n" + "\n".join(problems)
     assert result == {"ok": True}, f"{path.name}: running all cells did not succeed: {result}"
     assert all(cell["count"] is not None for cell in cells), f"{path.name}: not every cell ran"
+
+
+def test_every_panel_on_a_surface_in_00_to_08_is_clicked():
+    two_d = [path for path in NOTEBOOKS_WITH_PANELS if int(path.name[:2]) <= 8]
+    assert {path.name: set(range(len(panel_cells(path)))) for path in two_d} == CLICKABLE
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS_WITH_PANELS, ids=lambda path: path.name)
