@@ -113,7 +113,7 @@ class Panel:
         self,
         controls,
         compute,
-        draw,
+        draw=None,
         background=None,
         static=(),
         readout=None,
@@ -409,26 +409,7 @@ def _checked_follow(follow, controls):
     return dict(follow)
 
 
-def panel(
-    controls,
-    compute,
-    draw=None,
-    background=None,
-    static=(),
-    readout=None,
-    frames=None,
-    blit=True,
-    figsize=None,
-    dpi=80,
-    interval_ms=None,
-    *,
-    surface=None,
-    title=None,
-    follow=None,
-    series=None,
-    start=None,
-    columns=1,
-):
+def panel(*args, **kwargs):
     """An interactive picture: controls → `compute` → `draw` onto a cached `background`.
 
     controls: {name: ipywidgets control}; on every change `compute(**values) -> data` runs (a ValueError
@@ -459,22 +440,7 @@ def panel(
     figsize: (5, 4.2) inches for one axes, (8.4, 3.8) for a surface panel; interval_ms: Play's, 30 ms where
         the browser draws the frames (`series`, a surface panel), else 40.
     """
-    return Panel(
-        controls,
-        compute,
-        draw,
-        background,
-        static,
-        readout,
-        frames,
-        blit,
-        figsize,
-        dpi,
-        interval_ms,
-        surface=surface,
-        title=title,
-        follow=follow,
-        series=series,
-        start=start,
-        columns=columns,
-    )
+    return Panel(*args, **kwargs)
+
+
+panel.__signature__ = inspect.signature(Panel)  # help() and tab completion show every argument
