@@ -45,7 +45,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from helpers.devices import processor_name, usable_cores  # noqa: E402
-from tests.browser.conftest import CHROMIUM_FLAGS, Lab, chromium_path, free_port, stop, write_settings  # noqa: E402
+from tests.browser.conftest import (  # noqa: E402
+    CHROMIUM_FLAGS,
+    Lab,
+    chromium_path,
+    free_port,
+    lab_environment,
+    stop,
+    write_settings,
+)
 
 TARGET_FPS, TARGET_P50_MS = 24.0, 50.0
 STEPS = 200
@@ -139,15 +147,7 @@ def start_lab(home):
     served.mkdir()
     (served / "bench.ipynb").write_text(json.dumps(notebook()), encoding="utf-8")
     write_settings(home / "settings")
-    env = {
-        **os.environ,
-        "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
-        "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
-        "JUPYTER_CONFIG_DIR": str(home / "config"),
-        "JUPYTER_DATA_DIR": str(home / "data"),
-        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
-        "IPYTHONDIR": str(home / "ipython"),
-    }
+    env = lab_environment(home)
     port, token = free_port(), secrets.token_hex(16)
     lab = Lab(url=f"http://127.0.0.1:{port}", token=token, log=home / "server.log")
     command = [

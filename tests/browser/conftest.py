@@ -131,6 +131,19 @@ def stop(lab, server):
         pass
 
 
+def lab_environment(home):
+    """The environment of a JupyterLab whose settings, workspaces, config, data and runtime files all live in `home`."""
+    return {
+        **os.environ,
+        "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
+        "JUPYTER_CONFIG_DIR": str(home / "config"),
+        "JUPYTER_DATA_DIR": str(home / "data"),
+        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+        "IPYTHONDIR": str(home / "ipython"),
+    }
+
+
 @pytest.fixture(scope="session")
 def lab(tmp_path_factory):
     """JupyterLab on a free loopback port with a token, in quick mode, serving a copy of notebooks/."""
@@ -139,16 +152,7 @@ def lab(tmp_path_factory):
     # A copy: running the notebooks in the browser must never touch the stored ones.
     shutil.copytree(ROOT / "notebooks", served / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     write_settings(home / "settings")
-    env = {
-        **os.environ,
-        "DESCENT_QUICK": "1",
-        "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
-        "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
-        "JUPYTER_CONFIG_DIR": str(home / "config"),
-        "JUPYTER_DATA_DIR": str(home / "data"),
-        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
-        "IPYTHONDIR": str(home / "ipython"),
-    }
+    env = {**lab_environment(home), "DESCENT_QUICK": "1"}
     port, token = free_port(), secrets.token_hex(16)
     lab = Lab(url=f"http://127.0.0.1:{port}", token=token, log=home / "server.log", root=served)
     command = [
